@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: MIT
+"""The functional API of iron-session (sealData / unsealData) and its strict
+twins, over a small cache of compiled sealers.
+
+A Sealer does the per-password work (validation, key schedules) once; the
+cache lets ``seal_data(..., password=...)`` called on every request reuse
+it instead of redoing that work per call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from threading import Lock
+from typing import TYPE_CHECKING, Any
+
+from iron_fast._core import DEFAULT_TTL, Sealer
+
+if TYPE_CHECKING:
+    from iron_fast._core import Password
+
+__all__ = ["seal", "seal_data", "sealer_for", "unseal", "unseal_data"]
+
+# Enough for every configuration a process plausibly has (a few apps, a
+# few rotation states each) while bounding memory if a caller builds
+# passwords dynamically.
+_CACHE_SIZE = 64
+_cache: dict[Hashable, Sealer] = {}
+_cache_lock = Lock()
+
+
+def _cache_key(
+    password: Password, timestamp_skew_sec: int, localtime_offset_ms: int
+) -> Hashable:
+    if isinstance(password, Mapping):
+        secrets: Hashable = ("map", tuple(password.items()))
+    else:
+        secrets = (type(password).__name__, password)
+    return (secrets, timestamp_skew_sec, localtime_offset_ms)
+
+
+def sealer_for(
+    password: Password,
+    *,
+    timestamp_skew_sec: int = 60,
+    localtime_offset_ms: int = 0,
+) -> Sealer:
+    """The compiled Sealer for a password configuration, built once and
+    cached. Raises PasswordError for an unusable password."""
+    try:
+        key = _cache_key(password, timestamp_skew_sec, localtime_offset_ms)
+        cached = _cache.get(key)
+    except TypeError:  # unhashable secret: let Sealer() explain the type
+        key, cached = None, None
+    if cached is not None:
+        return cached
+    sealer = Sealer(
+        password,
+        timestamp_skew_sec=timestamp_skew_sec,
+        localtime_offset_ms=localtime_offset_ms,
+    )
+    if key is not None:
+        with _cache_lock:
+            if len(_cache) >= _CACHE_SIZE:
+                _cache.pop(next(iter(_cache)))
+            _cache[key] = sealer
+    return sealer
+
+
+def seal_data(
+    data: object, *, password: Password, ttl: int = DEFAULT_TTL
+) -> str:
+    """iron-session ``sealData``: seal ``data`` into ``Fe26.2*…~2``.
+
+    ``ttl`` is in seconds; 0 means the seal never expires. Raises
+    SerializationError for data that is not plain JSON and PasswordError
+    for an unusable password."""
+    return sealer_for(password).seal(data, ttl=ttl)
+
+
+def unseal_data(
+    seal: str, *, password: Password, ttl: int = DEFAULT_TTL
+) -> Any:
+    """iron-session 9 ``unsealData``: the sealed data, or ``{}`` for any
+    bad, expired, tampered or unknown-password seal. It never raises for a
+    bad seal; it does raise PasswordError for an unusable password.
+
+    ``ttl`` is accepted for signature parity with iron-session and, as
+    there, ignored: validity depends on the expiration inside the seal."""
+    del ttl
+    sealer = sealer_for(password)
+    if not isinstance(seal, str):
+        return {}
+    value, _reason = sealer.unseal_or_none(seal)
+    return {} if value is None else value
+
+
+def seal(
+    data: object,
+    *,
+    password: Password,
+    ttl: int = DEFAULT_TTL,
+    localtime_offset_ms: int = 0,
+) -> str:
+    """Strict seal: like seal_data, with iron's clock offset option."""
+    return sealer_for(password, localtime_offset_ms=localtime_offset_ms).seal(
+        data, ttl=ttl
+    )
+
+
+def unseal(
+    seal: str,
+    *,
+    password: Password,
+    timestamp_skew_sec: int = 60,
+    localtime_offset_ms: int = 0,
+) -> Any:
+    """Strict unseal: the sealed JSON value, or a typed UnsealError
+    (BadSeal, ExpiredSeal, UnknownPassword)."""
+    return sealer_for(
+        password,
+        timestamp_skew_sec=timestamp_skew_sec,
+        localtime_offset_ms=localtime_offset_ms,
+    ).unseal(seal)

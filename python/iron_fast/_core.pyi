@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: MIT
+"""The compiled core (Rust, PyO3). Mirrors ``src/python/`` exactly."""
+
+from collections.abc import Mapping
+from typing import Any, Final, Union
+
+_Secret = Union[str, bytes]
+Password = Union[_Secret, Mapping[Union[int, str], _Secret]]
+
+DEFAULT_TTL: Final[int]
+"""iron-session's default ttl: 14 days, in seconds."""
+
+__version__: Final[str]
+
+class Sealer:
+    """A compiled password configuration.
+
+    Password parsing and per-password key material are done once, here;
+    ``seal`` and ``unseal`` then do only the per-seal work. Build one per
+    configuration and keep it: it is immutable and safe to share between
+    threads.
+
+    ``password`` is a ``str`` of at least 32 UTF-16 code units (as
+    JavaScript counts them), 32 raw key ``bytes``, or a mapping
+    ``{id: secret}`` for rotation: the highest integer id seals, every id
+    unseals. Raises ``PasswordError`` for an unusable configuration.
+    """
+
+    def __init__(
+        self,
+        password: Password,
+        *,
+        ttl: int = 1209600,
+        timestamp_skew_sec: int = 60,
+        localtime_offset_ms: int = 0,
+    ) -> None: ...
+    @property
+    def ttl(self) -> int:
+        """Default lifetime of a seal, in seconds (0 = never expires)."""
+    @property
+    def password_id(self) -> str | None:
+        """The id seals are made with, or None if the map has no integer
+        id (such a sealer can only unseal)."""
+    @property
+    def password_ids(self) -> list[str]:
+        """Every id this sealer can unseal with, as written in seals."""
+    def seal(self, data: object, *, ttl: int | None = None) -> str:
+        """Seal ``data`` (plain JSON) into an iron-session value
+        ``Fe26.2*…~2``. ``ttl`` in seconds overrides the sealer's.
+
+        Raises ``SerializationError`` for data that is not plain JSON and
+        ``PasswordError`` if the sealer has no integer password id."""
+    def unseal(self, seal: str) -> Any:
+        """Open a seal (with or without the ``~2`` marker; anything from
+        the first ``~`` on is ignored, as iron-session 9 does).
+
+        Returns the sealed JSON value (``None`` for JSON ``null``).
+        Raises ``ExpiredSeal``, ``UnknownPassword`` or ``BadSeal``."""
+    def unseal_or_none(self, seal: str) -> tuple[Any, str | None]:
+        """Like ``unseal`` but never raises for a bad seal: returns
+        ``(value, None)`` or ``(None, reason)`` where reason is
+        ``"invalid"``, ``"expired"`` or ``"unknown-password"``."""
+    def _seal_with(
+        self,
+        data: object,
+        *,
+        ttl: int,
+        now_ms: int,
+        encryption_salt: str,
+        hmac_salt: str,
+        iv: bytes,
+        password_id: str | None = None,
+    ) -> str:
+        """Deterministic seal for test vectors only: fixed salts, IV and
+        clock. Never use it to make real seals."""
+    def _unseal_at(self, seal: str, *, now_ms: int) -> Any:
+        """``unseal`` with the clock pinned to ``now_ms``; for tests."""
+
+def to_json(data: object) -> str:
+    """The exact text ``JSON.stringify`` writes for ``data``; raises
+    ``SerializationError`` for data that is not plain JSON."""
+
+def from_json(text: str) -> Any:
+    """Parse JSON text as ``JSON.parse`` does, except that integers stay
+    ``int``. Raises ``ValueError`` for invalid JSON."""

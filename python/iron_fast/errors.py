@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: MIT
+"""The exception tree: every error iron_fast raises on purpose is an IronError.
+
+Callers branch on the type (or on ``UnsealError.reason``), never on message
+text: iron-session decides which errors to swallow with a regex over the
+message, and that is the habit this tree exists to avoid.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BadSeal",
+    "ExpiredSeal",
+    "IronError",
+    "PasswordError",
+    "SerializationError",
+    "UnknownPassword",
+    "UnsealError",
+]
+
+
+class IronError(ValueError):
+    """Root of every error iron_fast raises on purpose."""
+
+
+class PasswordError(IronError):
+    """The password configuration is unusable (too short, empty map, ...).
+
+    Raised when a sealer or session configuration is built, so a bad
+    secret fails at start-up. The message never contains the secret.
+    """
+
+
+class SerializationError(IronError, TypeError):
+    """The data holds a value that is not plain JSON (a datetime, a set,
+    NaN, a non-str key that is not an int, ...). The message names the
+    path of the offending value, e.g. ``data["at"] is a datetime``."""
+
+
+class UnsealError(IronError):
+    """A seal could not be opened. ``reason`` is the word iron-session 9
+    passes to ``onUnsealError``: ``"invalid"``, ``"expired"`` or
+    ``"unknown-password"``."""
+
+    reason: str = "invalid"
+
+
+class BadSeal(UnsealError):
+    """Malformed, tampered with, or sealed with another password: the MAC
+    does not verify, or the authenticated content cannot be decoded."""
+
+    reason = "invalid"
+
+
+class ExpiredSeal(UnsealError):
+    """The seal's expiration (plus the allowed clock skew) has passed."""
+
+    reason = "expired"
+
+
+class UnknownPassword(UnsealError):
+    """The seal names a password id that the configured map does not
+    have (an empty id looks up ``"default"``)."""
+
+    reason = "unknown-password"

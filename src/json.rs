@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: MIT
+//! JSON text exactly as JavaScript writes and reads it, independent of any
+//! object model: `JSON.stringify`'s number and string formatting, and a
+//! `JSON.parse` grammar that hands values to a [`Sink`] (the Python binding
+//! builds Python objects with it). No PyO3 here.
+
+/// How deep arrays and objects may nest before parsing gives up: far more
+/// than a 4 KB cookie needs, far less than would exhaust the stack.
+pub const MAX_DEPTH: usize = 512;
+
+/// Appends `value` as ECMAScript `Number::toString` writes it (`1e21` →
+/// `1e+21`, `1e-7` → `1e-7`, `1.0` → `1`, `-0` → `0`). Callers refuse
+/// non-finite values before (`JSON.stringify` would write `null`).
+pub fn write_f64(out: &mut Vec<u8>, value: f64) {
+    debug_assert!(value.is_finite());
+    if value == 0.0 {
+        out.push(b'0');
+        return;
+    }
+    let mut buffer = ryu_js::Buffer::new();
+    out.extend_from_slice(buffer.format_finite(value).as_bytes());
+}
+
+/// The escape `JSON.stringify` uses for a character, if any.
+#[inline]
+fn escape_of(unit: u32) -> Option<&'static [u8]> {
+    Some(match unit {
+        0x22 => b"\\\"",
+        0x5c => b"\\\\",
+        0x08 => b"\\b",
+        0x0c => b"\\f",
+        0x0a => b"\\n",
+        0x0d => b"\\r",
+        0x09 => b"\\t",
+        _ => return None,
+    })
+}
+
+fn write_u_escape(out: &mut Vec<u8>, unit: u32) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.extend_from_slice(b"\\u");
+    for shift in [12, 8, 4, 0] {
+        out.push(HEX[((unit >> shift) & 0xf) as usize]);
+    }
+}
+
+/// Appends a quoted string: `"` and `\` escaped, the short escapes, other
+/// control characters as lowercase `\u00xx`, everything else raw UTF-8.
+pub fn write_str(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        if byte >= 0x20 && byte != b'"' && byte != b'\\' {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        match escape_of(u32::from(byte)) {
+            Some(escape) => out.extend_from_slice(escape),
+            None => write_u_escape(out, u32::from(byte)),
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// As [`write_str`] for text given as UTF-16 code units, which may hold
+/// lone surrogates: a valid pair is written as its character in UTF-8, a
+/// lone surrogate as a lowercase `\udxxx` escape (well-formed
+/// `JSON.stringify`, ES2019).
+pub fn write_utf16(out: &mut Vec<u8>, units: &[u16]) {
+    out.push(b'"');
+    for decoded in char::decode_utf16(units.iter().copied()) {
+        match decoded {
+            Ok(ch) => {
+                let code = u32::from(ch);
+                if let Some(escape) = escape_of(code) {
+                    out.extend_from_slice(escape);
+                } else if code < 0x20 {
+                    write_u_escape(out, code);
+                } else {
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                }
+            }
+            Err(lone) => write_u_escape(out, u32::from(lone.unpaired_surrogate())),
+        }
+    }
+    out.push(b'"');
+}
+
+/// `true` for the keys JavaScript orders first, ascending: canonical array
+/// indices `0` … `2³² − 2` (no sign, no leading zero).
+pub fn is_array_index(key: &str) -> Option<u32> {
+    let bytes = key.as_bytes();
+    if bytes.is_empty() || bytes.len() > 10 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    if bytes.len() > 1 && bytes[0] == b'0' {
+        return None;
+    }
+    let value: u64 = key.parse().ok()?;
+    (value < u64::from(u32::MAX)).then_some(value as u32)
+}
+
+/// A JSON string's content as decoded by the parser.
+pub enum Text<'a> {
+    /// Valid Unicode.
+    Str(std::borrow::Cow<'a, str>),
+    /// Holds a lone surrogate from a `\uXXXX` escape: UTF-16 code units.
+    Utf16(Vec<u16>),
+}
+
+/// Receives the values of a JSON text as the parser meets them.
+pub trait Sink {
+    type Value;
+    type Array;
+    type Object;
+    type Error;
+
+    fn null(&mut self) -> Result<Self::Value, Self::Error>;
+    fn boolean(&mut self, value: bool) -> Result<Self::Value, Self::Error>;
+    /// An integer literal (`-?digits`, no fraction or exponent), as written.
+    fn integer(&mut self, literal: &str) -> Result<Self::Value, Self::Error>;
+    fn float(&mut self, value: f64) -> Result<Self::Value, Self::Error>;
+    fn string(&mut self, text: Text<'_>) -> Result<Self::Value, Self::Error>;
+    fn array(&mut self) -> Result<Self::Array, Self::Error>;
+    fn push(&mut self, array: &mut Self::Array, value: Self::Value) -> Result<(), Self::Error>;
+    fn finish_array(&mut self, array: Self::Array) -> Result<Self::Value, Self::Error>;
+    fn object(&mut self) -> Result<Self::Object, Self::Error>;
+    /// Duplicate keys: the last value wins, as in `JSON.parse`.
+    fn insert(
+        &mut self,
+        object: &mut Self::Object,
+        key: Text<'_>,
+        value: Self::Value,
+    ) -> Result<(), Self::Error>;
+    fn finish_object(&mut self, object: Self::Object) -> Result<Self::Value, Self::Error>;
+    /// Turns a syntax error (with its byte offset) into the sink's error.
+    fn syntax_error(&mut self, message: &'static str, offset: usize) -> Self::Error;
+}
+
+/// Parses `text` with `JSON.parse`'s grammar (whitespace is space, tab, LF,
+/// CR; no trailing commas; control characters must be escaped).
+pub fn parse<S: Sink>(text: &str, sink: &mut S) -> Result<S::Value, S::Error> {
+    let mut parser = Parser { bytes: text.as_bytes(), text, pos: 0, depth: 0 };
+    parser.skip_whitespace();
+    let value = parser.value(sink)?;
+    parser.skip_whitespace();
+    if parser.pos != parser.bytes.len() {
+        return Err(sink.syntax_error("unexpected text after the JSON value", parser.pos));
+    }
+    Ok(value)
+}
+
+struct Parser<'a> {
+    bytes: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    depth: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn literal<S: Sink>(&mut self, sink: &mut S, word: &'static [u8]) -> Result<(), S::Error> {
+        if self.bytes[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(sink.syntax_error("unexpected token", self.pos))
+        }
+    }
+
+    fn value<S: Sink>(&mut self, sink: &mut S) -> Result<S::Value, S::Error> {
+        match self.peek() {
+            Some(b'{') => self.object(sink),
+            Some(b'[') => self.array(sink),
+            Some(b'"') => {
+                let text = self.string(sink)?;
+                sink.string(text)
+            }
+            Some(b't') => self.literal(sink, b"true").and_then(|()| sink.boolean(true)),
+            Some(b'f') => self.literal(sink, b"false").and_then(|()| sink.boolean(false)),
+            Some(b'n') => self.literal(sink, b"null").and_then(|()| sink.null()),
+            Some(b'-' | b'0'..=b'9') => self.number(sink),
+            Some(_) => Err(sink.syntax_error("unexpected token", self.pos)),
+            None => Err(sink.syntax_error("unexpected end of JSON input", self.pos)),
+        }
+    }
+
+    fn enter<S: Sink>(&mut self, sink: &mut S) -> Result<(), S::Error> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(sink.syntax_error("JSON nested too deeply", self.pos));
+        }
+        self.pos += 1;
+        self.skip_whitespace();
+        Ok(())
+    }
+
+    fn array<S: Sink>(&mut self, sink: &mut S) -> Result<S::Value, S::Error> {
+        self.enter(sink)?;
+        let mut array = sink.array()?;
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+        } else {
+            loop {
+                let value = self.value(sink)?;
+                sink.push(&mut array, value)?;
+                self.skip_whitespace();
+                match self.peek() {
+                    Some(b',') => {
+                        self.pos += 1;
+                        self.skip_whitespace();
+                    }
+                    Some(b']') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return Err(sink.syntax_error("expected ',' or ']'", self.pos)),
+                }
+            }
+        }
+        self.depth -= 1;
+        sink.finish_array(array)
+    }
+
+    fn object<S: Sink>(&mut self, sink: &mut S) -> Result<S::Value, S::Error> {
+        self.enter(sink)?;
+        let mut object = sink.object()?;
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+        } else {
+            loop {
+                if self.peek() != Some(b'"') {
+                    return Err(sink.syntax_error("expected a property name", self.pos));
+                }
+                let key = self.string(sink)?;
+                self.skip_whitespace();
+                if self.peek() != Some(b':') {
+                    return Err(sink.syntax_error("expected ':'", self.pos));
+                }
+                self.pos += 1;
+                self.skip_whitespace();
+                let value = self.value(sink)?;
+                sink.insert(&mut object, key, value)?;
+                self.skip_whitespace();
+                match self.peek() {
+                    Some(b',') => {
+                        self.pos += 1;
+                        self.skip_whitespace();
+                    }
+                    Some(b'}') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return Err(sink.syntax_error("expected ',' or '}'", self.pos)),
+                }
+            }
+        }
+        self.depth -= 1;
+        sink.finish_object(object)
+    }
+
+    fn number<S: Sink>(&mut self, sink: &mut S) -> Result<S::Value, S::Error> {
+        let start = self.pos;
+        let digits = |p: &mut Self| {
+            let from = p.pos;
+            while matches!(p.peek(), Some(b'0'..=b'9')) {
+                p.pos += 1;
+            }
+            p.pos - from
+        };
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                digits(self);
+            }
+            _ => return Err(sink.syntax_error("no number after minus sign", self.pos)),
+        }
+        let mut integer = true;
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            integer = false;
+            if digits(self) == 0 {
+                return Err(sink.syntax_error("unterminated fractional number", self.pos));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            integer = false;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if digits(self) == 0 {
+                return Err(sink.syntax_error("exponent part is missing a number", self.pos));
+            }
+        }
+        let literal = &self.text[start..self.pos];
+        if integer {
+            sink.integer(literal)
+        } else {
+            // Rust's parse rounds correctly, as JavaScript does; overflow
+            // gives ±inf, as `JSON.parse("1e400")` gives Infinity.
+            let value: f64 = literal.parse().expect("grammar-checked float literal");
+            sink.float(value)
+        }
+    }
+
+    /// A string token (the cursor is on the opening quote).
+    fn string<S: Sink>(&mut self, sink: &mut S) -> Result<Text<'a>, S::Error> {
+        self.pos += 1;
+        let start = self.pos;
+        // Fast path: no escapes, borrow the text as is.
+        loop {
+            match self.peek() {
+                Some(b'"') => {
+                    let text = &self.text[start..self.pos];
+                    self.pos += 1;
+                    return Ok(Text::Str(text.into()));
+                }
+                Some(b'\\') => break,
+                Some(0x00..=0x1f) => {
+                    return Err(sink.syntax_error("bad control character in string", self.pos))
+                }
+                Some(_) => self.pos += 1,
+                None => return Err(sink.syntax_error("unterminated string", self.pos)),
+            }
+        }
+        // Slow path: decode escapes into UTF-16 units, which can carry the
+        // lone surrogates that `\uXXXX` may spell.
+        let mut units: Vec<u16> = self.text[start..self.pos].encode_utf16().collect();
+        loop {
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let unit = match self.peek() {
+                        Some(b'"') => 0x22,
+                        Some(b'\\') => 0x5c,
+                        Some(b'/') => 0x2f,
+                        Some(b'b') => 0x08,
+                        Some(b'f') => 0x0c,
+                        Some(b'n') => 0x0a,
+                        Some(b'r') => 0x0d,
+                        Some(b't') => 0x09,
+                        Some(b'u') => {
+                            let hex = self
+                                .text
+                                .get(self.pos + 1..self.pos + 5)
+                                .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+                                .ok_or_else(|| sink.syntax_error("bad unicode escape", self.pos))?;
+                            self.pos += 4;
+                            u16::from_str_radix(hex, 16).expect("four hex digits")
+                        }
+                        _ => return Err(sink.syntax_error("bad escaped character", self.pos)),
+                    };
+                    units.push(unit);
+                    self.pos += 1;
+                }
+                Some(0x00..=0x1f) => {
+                    return Err(sink.syntax_error("bad control character in string", self.pos))
+                }
+                Some(_) => {
+                    // Copy the run of plain characters up to the next quote,
+                    // backslash or control character.
+                    let from = self.pos;
+                    while let Some(b) = self.peek() {
+                        if b == b'"' || b == b'\\' || b < 0x20 {
+                            break;
+                        }
+                        self.pos += 1;
+                    }
+                    units.extend(self.text[from..self.pos].encode_utf16());
+                }
+                None => return Err(sink.syntax_error("unterminated string", self.pos)),
+            }
+        }
+        Ok(match String::from_utf16(&units) {
+            Ok(text) => Text::Str(text.into()),
+            Err(_) => Text::Utf16(units),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rebuilds compact JSON text: a round trip through the parser.
+    struct Echo;
+
+    fn text_of(text: Text<'_>) -> Vec<u8> {
+        let mut out = Vec::new();
+        match text {
+            Text::Str(s) => write_str(&mut out, &s),
+            Text::Utf16(units) => write_utf16(&mut out, &units),
+        }
+        out
+    }
+
+    impl Sink for Echo {
+        type Value = Vec<u8>;
+        type Array = Vec<Vec<u8>>;
+        type Object = Vec<(Vec<u8>, Vec<u8>)>;
+        type Error = (&'static str, usize);
+
+        fn null(&mut self) -> Result<Vec<u8>, Self::Error> {
+            Ok(b"null".to_vec())
+        }
+        fn boolean(&mut self, v: bool) -> Result<Vec<u8>, Self::Error> {
+            Ok(if v { b"true".to_vec() } else { b"false".to_vec() })
+        }
+        fn integer(&mut self, literal: &str) -> Result<Vec<u8>, Self::Error> {
+            Ok(literal.as_bytes().to_vec())
+        }
+        fn float(&mut self, value: f64) -> Result<Vec<u8>, Self::Error> {
+            let mut out = Vec::new();
+            if value.is_finite() {
+                write_f64(&mut out, value);
+            } else {
+                out.extend_from_slice(b"null");
+            }
+            Ok(out)
+        }
+        fn string(&mut self, text: Text<'_>) -> Result<Vec<u8>, Self::Error> {
+            Ok(text_of(text))
+        }
+        fn array(&mut self) -> Result<Self::Array, Self::Error> {
+            Ok(Vec::new())
+        }
+        fn push(&mut self, a: &mut Self::Array, v: Vec<u8>) -> Result<(), Self::Error> {
+            a.push(v);
+            Ok(())
+        }
+        fn finish_array(&mut self, a: Self::Array) -> Result<Vec<u8>, Self::Error> {
+            Ok([b"[".to_vec(), a.join(&b","[..]), b"]".to_vec()].concat())
+        }
+        fn object(&mut self) -> Result<Self::Object, Self::Error> {
+            Ok(Vec::new())
+        }
+        fn insert(&mut self, o: &mut Self::Object, k: Text<'_>, v: Vec<u8>) -> Result<(), Self::Error> {
+            let k = text_of(k);
+            match o.iter_mut().find(|(seen, _)| *seen == k) {
+                Some(slot) => slot.1 = v,
+                None => o.push((k, v)),
+            }
+            Ok(())
+        }
+        fn finish_object(&mut self, o: Self::Object) -> Result<Vec<u8>, Self::Error> {
+            let members: Vec<Vec<u8>> = o.into_iter().map(|(k, v)| [k, b":".to_vec(), v].concat()).collect();
+            Ok([b"{".to_vec(), members.join(&b","[..]), b"}".to_vec()].concat())
+        }
+        fn syntax_error(&mut self, message: &'static str, offset: usize) -> Self::Error {
+            (message, offset)
+        }
+    }
+
+    fn echo(text: &str) -> Result<String, (&'static str, usize)> {
+        parse(text, &mut Echo).map(|v| String::from_utf8(v).unwrap())
+    }
+
+    #[test]
+    fn number_formatting_matches_json_stringify() {
+        let vectors = crate::testutil::load_vectors("deterministic.json");
+        let cases = vectors["number_formatting"].as_array().unwrap();
+        assert!(cases.len() > 300);
+        for case in cases {
+            let bits = u64::from_str_radix(case["double_bits_hex"].as_str().unwrap(), 16).unwrap();
+            let value = f64::from_bits(bits);
+            let mut out = Vec::new();
+            if value.is_finite() {
+                write_f64(&mut out, value);
+            } else {
+                out.extend_from_slice(b"null");
+            }
+            assert_eq!(String::from_utf8(out).unwrap(), case["js"].as_str().unwrap(), "{bits:016x}");
+        }
+    }
+
+    #[test]
+    fn strings_escape_as_javascript_does() {
+        let mut out = Vec::new();
+        write_str(&mut out, "\"\\\u{8}\u{c}\n\r\t\u{1}\u{1f}\u{7f}\u{2028}é😀/");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001f\u{7f}\u{2028}é😀/\""
+        );
+        let mut out = Vec::new();
+        write_utf16(&mut out, &[0xd800, 0x41, 0xdfff, 0xd83d, 0xde00, 0xdc00, 0xd800, 0x0a]);
+        assert_eq!(String::from_utf8(out).unwrap(), "\"\\ud800A\\udfff😀\\udc00\\ud800\\n\"");
+    }
+
+    #[test]
+    fn array_index_keys() {
+        assert_eq!(is_array_index("0"), Some(0));
+        assert_eq!(is_array_index("4294967294"), Some(4294967294));
+        for key in ["4294967295", "01", "-1", "1.5", "", "a", "1e3", " 1"] {
+            assert_eq!(is_array_index(key), None, "{key}");
+        }
+    }
+
+    #[test]
+    fn parser_accepts_what_json_parse_accepts() {
+        assert_eq!(echo(" {\"a\" : [1, -0.5e1, true, null, \"x\\u0041\\/\"] } ").unwrap(),
+                   "{\"a\":[1,-5,true,null,\"xA/\"]}");
+        assert_eq!(echo("{\"a\":1,\"a\":2}").unwrap(), "{\"a\":2}");
+        assert_eq!(echo("\"\\ud800\\ud83d\\ude00\"").unwrap(), "\"\\ud800😀\"");
+        assert_eq!(echo("123456789012345678901234567890").unwrap(), "123456789012345678901234567890");
+        assert_eq!(echo("1e400").unwrap(), "null");
+    }
+
+    #[test]
+    fn parser_rejects_what_json_parse_rejects() {
+        for bad in ["", " ", "{", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "+1", "-", "1e", "'a'",
+                    "\"\t\"", "\"\\x\"", "\"\\u12\"", "nul", "[1 2]", "{a:1}", "1 2", "\u{feff}1",
+                    "\"abc", "[", "{\"a\" 1}", "NaN", "Infinity"] {
+            assert!(echo(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn depth_is_bounded() {
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(echo(&ok).is_ok());
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert!(echo(&deep).is_err());
+        assert!(echo(&"[".repeat(100_000)).is_err());
+    }
+}

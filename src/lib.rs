@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+//! iron_fast: iron-session's Fe26.2 seals, byte-compatible, in Rust.
+//!
+//! The pure core (`crypto`, `password`, `seal`, `json`) has no Python in it
+//! and is tested by `cargo test`; the PyO3 binding lives in `python` and is
+//! compiled only with the `python` feature, which maturin turns on.
+
+pub mod crypto;
+pub mod error;
+pub mod json;
+pub mod password;
+pub mod seal;
+
+#[cfg(test)]
+mod testutil;
+
+#[cfg(feature = "python")]
+mod python;

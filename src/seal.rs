@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: MIT
+//! The Fe26.2 seal, as @hapi/iron, iron-webcrypto and iron-session write it:
+//!
+//! ```text
+//! Fe26.2*<id>*<encSalt>*<b64url iv>*<b64url ciphertext>*<expiration>*<hmacSalt>*<b64url hmac>~2
+//! ```
+//!
+//! `encSalt` and `hmacSalt` are 64 lowercase hex characters (empty for a raw
+//! key), `expiration` is an absolute Unix time in milliseconds or empty, and
+//! the HMAC-SHA256 covers everything before the sixth `*`. The `~2` marker is
+//! iron-session's and is not covered by the MAC. No PyO3 here.
+
+use std::borrow::Cow;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+use crate::crypto::{self, Key, IV_LEN, KEY_LEN, SALT_BYTES};
+use crate::error::{Error, Result, UnsealKind};
+use crate::password::{Passwords, Secret};
+
+pub const MAC_PREFIX: &str = "Fe26.2";
+/// iron-session's token version marker, appended after the iron seal.
+pub const VERSION_SUFFIX: &str = "~2";
+pub const FIELD_COUNT: usize = 8;
+/// iron's default `timestampSkewSec`.
+pub const DEFAULT_TIMESTAMP_SKEW_SEC: i64 = 60;
+/// iron-session's default ttl: 14 days, in seconds.
+pub const DEFAULT_TTL_SEC: u64 = 14 * 24 * 3600;
+
+const SALT_HEX_LEN: usize = 2 * SALT_BYTES;
+
+/// The random (or, for test vectors, fixed) inputs of one seal.
+pub struct SealInputs<'a> {
+    pub encryption_salt: &'a str,
+    pub hmac_salt: &'a str,
+    pub iv: [u8; IV_LEN],
+    pub now_ms: i64,
+}
+
+/// A compiled configuration: the passwords and iron's clock options.
+pub struct Sealer {
+    passwords: Passwords,
+    timestamp_skew_ms: i64,
+    localtime_offset_ms: i64,
+}
+
+impl Sealer {
+    pub fn new(passwords: Passwords, timestamp_skew_sec: i64, localtime_offset_ms: i64) -> Self {
+        Sealer {
+            passwords,
+            timestamp_skew_ms: timestamp_skew_sec.saturating_mul(1000),
+            localtime_offset_ms,
+        }
+    }
+
+    pub fn passwords(&self) -> &Passwords {
+        &self.passwords
+    }
+
+    /// iron's `now`: the local clock plus `localtimeOffsetMsec`.
+    pub fn now_ms(&self) -> i64 {
+        let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        i64::try_from(since_epoch.as_millis())
+            .unwrap_or(i64::MAX)
+            .saturating_add(self.localtime_offset_ms)
+    }
+
+    /// Seals `plaintext` (JSON text) with fresh salts and IV from the OS.
+    /// `ttl_sec == 0` means the seal never expires. The result carries `~2`.
+    pub fn seal(&self, plaintext: &[u8], ttl_sec: u64) -> Result<String> {
+        let (id, secret) = self.sealing_password()?;
+        let now_ms = self.now_ms();
+        match secret {
+            Secret::Text(_) => {
+                // One draw for all three: each getrandom call costs a syscall.
+                let mut random = [0u8; 2 * SALT_BYTES + IV_LEN];
+                crypto::fill_random(&mut random).map_err(|_| Error::Random)?;
+                let (salt_bytes, iv) = random.split_at(2 * SALT_BYTES);
+                let mut salts = [0u8; 2 * SALT_HEX_LEN];
+                hex_encode(salt_bytes, &mut salts);
+                let salts = std::str::from_utf8(&salts).expect("hex is ASCII");
+                let (encryption_salt, hmac_salt) = salts.split_at(SALT_HEX_LEN);
+                let inputs = SealInputs {
+                    encryption_salt,
+                    hmac_salt,
+                    iv: iv.try_into().expect("IV_LEN bytes"),
+                    now_ms,
+                };
+                Ok(build_seal(id, secret, plaintext, ttl_sec, &inputs))
+            }
+            Secret::Raw(_) => {
+                let mut iv = [0u8; IV_LEN];
+                crypto::fill_random(&mut iv).map_err(|_| Error::Random)?;
+                let inputs = SealInputs { encryption_salt: "", hmac_salt: "", iv, now_ms };
+                Ok(build_seal(id, secret, plaintext, ttl_sec, &inputs))
+            }
+        }
+    }
+
+    /// A fully determined seal (fixed salts, IV and clock) for test vectors.
+    /// `id` picks another configured password than the sealing one.
+    pub fn seal_with(
+        &self,
+        plaintext: &[u8],
+        ttl_sec: u64,
+        inputs: &SealInputs<'_>,
+        id: Option<&str>,
+    ) -> Result<String> {
+        let (id, secret) = match id {
+            None => self.sealing_password()?,
+            Some(id) => {
+                let secret = self.passwords.for_unseal(id).ok_or_else(|| {
+                    Error::Argument(format!("password id {id:?} is not configured"))
+                })?;
+                (id, secret)
+            }
+        };
+        Ok(build_seal(id, secret, plaintext, ttl_sec, inputs))
+    }
+
+    /// Opens a seal and returns the decrypted bytes (JSON text, still to be
+    /// decoded with [`decode_text`]).
+    pub fn unseal(&self, sealed: &str) -> Result<Vec<u8>> {
+        self.unseal_at(sealed, self.now_ms())
+    }
+
+    /// The checks run in iron's order: shape, prefix, expiration, password
+    /// lookup, then the MAC, which is verified before anything is decoded
+    /// or decrypted.
+    pub fn unseal_at(&self, sealed: &str, now_ms: i64) -> Result<Vec<u8>> {
+        // iron-session 9 ignores everything from the first '~' (the version
+        // marker, which the MAC does not cover).
+        let iron = sealed.split('~').next().unwrap_or("");
+        let fields = split_fields(iron).ok_or(Error::invalid("wrong number of fields"))?;
+        let [prefix, id, encryption_salt, iv_b64, ciphertext_b64, expiration, hmac_salt, digest_b64] =
+            fields;
+        if prefix != MAC_PREFIX {
+            return Err(Error::invalid("wrong prefix"));
+        }
+        if let Some(expires_ms) = parse_expiration(expiration)? {
+            let deadline = i128::from(now_ms) - i128::from(self.timestamp_skew_ms);
+            if expires_ms <= deadline {
+                return Err(Error::Unseal { kind: UnsealKind::Expired, detail: "expired" });
+            }
+        }
+        let secret = self.passwords.for_unseal(id).ok_or(Error::Unseal {
+            kind: UnsealKind::UnknownPassword,
+            detail: "unknown password id",
+        })?;
+
+        let mac_base = &iron[..iron.len() - hmac_salt.len() - digest_b64.len() - 2];
+        let digest = decode_b64url(digest_b64).ok_or(Error::invalid("bad hmac"))?;
+        let hmac_key = key_for(secret, hmac_salt).ok_or(Error::invalid("bad hmac"))?;
+        if !crypto::hmac_sha256_verify(hmac_key.as_ref(), mac_base.as_bytes(), &digest) {
+            return Err(Error::invalid("bad hmac"));
+        }
+
+        // Authenticated from here on: only a holder of the password can reach
+        // these errors, so they are no oracle.
+        let iv: [u8; IV_LEN] = decode_b64url(iv_b64)
+            .and_then(|iv| iv.try_into().ok())
+            .ok_or(Error::invalid("bad iv"))?;
+        let ciphertext = decode_b64url(ciphertext_b64).ok_or(Error::invalid("bad ciphertext"))?;
+        let key = key_for(secret, encryption_salt).ok_or(Error::invalid("bad encryption salt"))?;
+        crypto::decrypt(&key, &iv, &ciphertext).ok_or(Error::invalid("decryption failed"))
+    }
+}
+
+impl Sealer {
+    fn sealing_password(&self) -> Result<(&str, &Secret)> {
+        self.passwords.for_seal().ok_or_else(|| {
+            Error::Password(
+                "the password map has no integer id to seal with: key the map by \
+                 integers, e.g. {1: old_secret, 2: new_secret} (the highest id seals)"
+                    .to_owned(),
+            )
+        })
+    }
+}
+
+fn build_seal(
+    id: &str,
+    secret: &Secret,
+    plaintext: &[u8],
+    ttl_sec: u64,
+    inputs: &SealInputs<'_>,
+) -> String {
+    let encryption_key = key_for_sealing(secret, inputs.encryption_salt);
+    let ciphertext = crypto::encrypt(&encryption_key, &inputs.iv, plaintext);
+
+    let mut out = String::with_capacity(
+        200 + id.len() + ciphertext.len() * 4 / 3 + inputs.encryption_salt.len() * 2,
+    );
+    out.push_str(MAC_PREFIX);
+    out.push('*');
+    out.push_str(id);
+    out.push('*');
+    out.push_str(inputs.encryption_salt);
+    out.push('*');
+    URL_SAFE_NO_PAD.encode_string(inputs.iv, &mut out);
+    out.push('*');
+    URL_SAFE_NO_PAD.encode_string(&ciphertext, &mut out);
+    out.push('*');
+    if ttl_sec > 0 {
+        let expiration = i128::from(inputs.now_ms) + i128::from(ttl_sec) * 1000;
+        out.push_str(&expiration.to_string());
+    }
+    let hmac_key = key_for_sealing(secret, inputs.hmac_salt);
+    let digest = crypto::hmac_sha256(hmac_key.as_ref(), out.as_bytes());
+    out.push('*');
+    out.push_str(inputs.hmac_salt);
+    out.push('*');
+    URL_SAFE_NO_PAD.encode_string(digest, &mut out);
+    out.push_str(VERSION_SUFFIX);
+    out
+}
+
+/// iron's generateKey: a text secret is stretched with the salt string; a
+/// raw key is used as is and the salt ignored.
+fn key_for_sealing(secret: &Secret, salt: &str) -> Key {
+    match secret {
+        Secret::Text(password) => crypto::derive_key(password, salt.as_bytes()),
+        Secret::Raw(key) => Key::new(**key),
+    }
+}
+
+/// As [`key_for_sealing`], but an empty salt with a text secret yields no
+/// key: iron would draw a random salt there, so such a seal never opens.
+fn key_for(secret: &Secret, salt: &str) -> Option<Key> {
+    match secret {
+        Secret::Text(_) if salt.is_empty() => None,
+        _ => Some(key_for_sealing(secret, salt)),
+    }
+}
+
+fn split_fields(iron: &str) -> Option<[&str; FIELD_COUNT]> {
+    let mut fields = [""; FIELD_COUNT];
+    let mut parts = iron.split('*');
+    for field in fields.iter_mut() {
+        *field = parts.next()?;
+    }
+    parts.next().is_none().then_some(fields)
+}
+
+/// `""` means no expiry. Otherwise iron-webcrypto 2's `/^[1-9]\d*$/`; a value
+/// too large for i128 is far in the future, so it saturates.
+fn parse_expiration(field: &str) -> Result<Option<i128>> {
+    if field.is_empty() {
+        return Ok(None);
+    }
+    let bytes = field.as_bytes();
+    if bytes[0] == b'0' || !bytes.iter().all(u8::is_ascii_digit) {
+        return Err(Error::invalid("invalid expiration"));
+    }
+    Ok(Some(field.parse::<i128>().unwrap_or(i128::MAX)))
+}
+
+/// Canonical base64url only (no padding, no stray bits), as iron-session 8
+/// and @hapi/iron compare the digest; iron-session 9's lenient spellings of
+/// a digest are refused.
+fn decode_b64url(field: &str) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD.decode(field).ok()
+}
+
+fn hex_encode(bytes: &[u8], out: &mut [u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (byte, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
+        pair[0] = HEX[usize::from(byte >> 4)];
+        pair[1] = HEX[usize::from(byte & 0x0f)];
+    }
+}
+
+/// Decrypted bytes to text as WHATWG `TextDecoder` does (what iron-webcrypto
+/// uses): a leading BOM is dropped and invalid UTF-8 becomes U+FFFD.
+pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    String::from_utf8_lossy(bytes)
+}
+
+// Keep KEY_LEN visibly tied to AES-256: a raw key is the AES key itself.
+const _: () = assert!(KEY_LEN == 32);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::password::{PasswordInput, SecretInput};
+    use crate::testutil::load_vectors;
+    use serde_json::Value;
+
+    const PW: &str = "Gbm49ATjnqnkCCCdhV4uDBhbfnPqsCW0";
+
+    fn secret(value: &Value) -> SecretInput {
+        match value {
+            Value::String(s) => SecretInput::Text(s.clone()),
+            Value::Object(o) => {
+                let hex = o["bytes_hex"].as_str().unwrap();
+                SecretInput::Bytes(
+                    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect(),
+                )
+            }
+            other => panic!("unexpected password {other}"),
+        }
+    }
+
+    fn passwords(value: &Value) -> Passwords {
+        let input = match value {
+            Value::Object(o) if !o.contains_key("bytes_hex") => {
+                PasswordInput::Map(o.iter().map(|(id, s)| (id.clone(), secret(s))).collect())
+            }
+            other => PasswordInput::Single(secret(other)),
+        };
+        Passwords::new(input).unwrap()
+    }
+
+    fn hex_bytes(hex: &str) -> Vec<u8> {
+        (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+    }
+
+    fn sealer(password: &str) -> Sealer {
+        let input = PasswordInput::Single(SecretInput::Text(password.to_owned()));
+        Sealer::new(Passwords::new(input).unwrap(), DEFAULT_TIMESTAMP_SKEW_SEC, 0)
+    }
+
+    #[test]
+    fn deterministic_vectors_seal_byte_for_byte() {
+        let vectors = load_vectors("deterministic.json");
+        let mut checked = 0;
+        for case in vectors["cases"].as_array().unwrap() {
+            let inputs = &case["inputs"];
+            if inputs["algorithm"] != "aes-256-cbc" {
+                continue; // iron_aes_128_ctr: not an iron-session algorithm
+            }
+            let sealer = Sealer::new(passwords(&inputs["password"]), 60, 0);
+            let iv = hex_bytes(inputs["iv_hex"].as_str().unwrap());
+            let now_ms = inputs["now_ms"].as_i64().unwrap();
+            let seal_inputs = SealInputs {
+                encryption_salt: inputs["encryption_salt"].as_str().unwrap(),
+                hmac_salt: inputs["hmac_salt"].as_str().unwrap(),
+                iv: iv.try_into().unwrap(),
+                now_ms,
+            };
+            let plaintext = inputs["plaintext_json"].as_str().unwrap().as_bytes();
+            let ttl = inputs["ttl_s"].as_u64().unwrap();
+            let id = inputs["password_id"].as_str().unwrap();
+            let sealed = sealer.seal_with(plaintext, ttl, &seal_inputs, Some(id)).unwrap();
+            let expected = format!("{}~2", case["expected"]["iron_seal"].as_str().unwrap());
+            assert_eq!(sealed, expected, "{}", case["name"]);
+            if let Some(session_seal) = case["expected"]["iron_session_seal"].as_str() {
+                assert_eq!(sealed, session_seal, "{}", case["name"]);
+            }
+            assert_eq!(sealer.unseal_at(&sealed, now_ms).unwrap(), plaintext, "{}", case["name"]);
+            checked += 1;
+        }
+        assert!(checked >= 28, "only {checked} cases checked");
+    }
+
+    #[test]
+    fn fresh_seals_round_trip_and_differ() {
+        let sealer = sealer(PW);
+        let a = sealer.seal(b"{\"a\":1}", DEFAULT_TTL_SEC).unwrap();
+        let b = sealer.seal(b"{\"a\":1}", DEFAULT_TTL_SEC).unwrap();
+        assert_ne!(a, b);
+        assert!(a.starts_with("Fe26.2*1*") && a.ends_with("~2"));
+        assert_eq!(sealer.unseal(&a).unwrap(), b"{\"a\":1}");
+        // 206 + id + ciphertext + expiration, plus "~2" (SPEC §1).
+        let c = sealer.seal(b"{\"user\":{\"id\":1}}", DEFAULT_TTL_SEC).unwrap();
+        assert_eq!(c.len(), 265);
+    }
+
+    #[test]
+    fn expiry_honours_the_skew_exactly() {
+        let sealer = sealer(PW);
+        let inputs = SealInputs { encryption_salt: "a", hmac_salt: "b", iv: [0; IV_LEN], now_ms: 1_000_000 };
+        let sealed = sealer.seal_with(b"1", 1, &inputs, None).unwrap();
+        let expires = 1_001_000;
+        assert!(sealer.unseal_at(&sealed, expires + 59_999).is_ok());
+        let err = sealer.unseal_at(&sealed, expires + 60_000).unwrap_err();
+        assert!(matches!(err, Error::Unseal { kind: UnsealKind::Expired, .. }));
+        let forever = sealer.seal_with(b"1", 0, &inputs, None).unwrap();
+        assert!(sealer.unseal_at(&forever, i64::MAX).is_ok());
+    }
+
+    #[test]
+    fn every_single_character_change_is_rejected() {
+        let sealer = sealer(PW);
+        let sealed = sealer.seal(b"{\"user\":{\"id\":1}}", DEFAULT_TTL_SEC).unwrap();
+        let iron_len = sealed.len() - VERSION_SUFFIX.len();
+        let alphabet = b"0123456789abcdefABCDEF-_*~.xZ";
+        let mut tried = 0;
+        for pos in 0..iron_len {
+            for &c in alphabet {
+                if sealed.as_bytes()[pos] == c {
+                    continue;
+                }
+                let mut bytes = sealed.clone().into_bytes();
+                bytes[pos] = c;
+                let tampered = String::from_utf8(bytes).unwrap();
+                assert!(sealer.unseal(&tampered).is_err(), "accepted a change at {pos}: {tampered}");
+                tried += 1;
+            }
+        }
+        assert!(tried > 5000);
+    }
+
+    #[test]
+    fn malformed_input_is_refused_never_panics() {
+        let sealer = sealer(PW);
+        for bad in ["", "~2", "Fe26.2", "Fe26.2*******", "Fe26.2********", "Fe26.1*1*a*b*c**d*e",
+                    "Fe26.2*1*a*b*c*0123*d*e", "Fe26.2*1*a*b*c*-5*d*e", "Fe26.2*1*a*b*c*1e3*d*e",
+                    "Fe26.2*1*a*b*c**d*é", "Fe26.2*1***c***"] {
+            assert!(sealer.unseal(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_ids_and_empty_salts() {
+        let map = Passwords::new(PasswordInput::Map(vec![("2".into(), SecretInput::Text(PW.into()))])).unwrap();
+        let by_map = Sealer::new(map, 60, 0);
+        let sealed = sealer(PW).seal(b"{}", 0).unwrap(); // id 1
+        let err = by_map.unseal(&sealed).unwrap_err();
+        assert!(matches!(err, Error::Unseal { kind: UnsealKind::UnknownPassword, .. }));
+        // A text secret never opens a seal with an empty salt.
+        let inputs = SealInputs { encryption_salt: "", hmac_salt: "", iv: [0; IV_LEN], now_ms: 0 };
+        let odd = sealer(PW).seal_with(b"{}", 0, &inputs, None).unwrap();
+        assert!(sealer(PW).unseal(&odd).is_err());
+    }
+
+    #[test]
+    fn text_decoding_is_text_decoder() {
+        assert_eq!(decode_text(b"\xEF\xBB\xBF{}"), "{}");
+        assert_eq!(decode_text(b"\xEF\xBB\xBF\xEF\xBB\xBF1"), "\u{feff}1");
+        assert_eq!(decode_text(b"\"\xff\""), "\"\u{fffd}\"");
+    }
+}
