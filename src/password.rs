@@ -36,8 +36,7 @@ pub struct Passwords {
     entries: Vec<(String, Secret)>,
     /// Index in `entries` of the id that seals, if any id is an integer.
     sealing: Option<usize>,
-    /// A single secret opens seals whatever id they carry (iron's rule for a
-    /// non-map password).
+    /// Whether the caller gave one secret rather than a map.
     single: bool,
 }
 
@@ -90,14 +89,21 @@ impl Passwords {
         self.sealing.map(|i| (self.entries[i].0.as_str(), &self.entries[i].1))
     }
 
-    /// The secret for a seal's password id: any id for a single secret; in a
-    /// map, an empty id looks up "default" (iron's rule).
+    /// The secret for a seal's password id. iron-session turns a single
+    /// password into the map `{1: password}`, so it opens only seals with id
+    /// "1"; in a map, an empty id looks up "default" (iron's rule).
     pub fn for_unseal(&self, id: &str) -> Option<&Secret> {
+        let key = if id.is_empty() { "default" } else { id };
+        self.entries.iter().find(|(entry_id, _)| entry_id == key).map(|(_, secret)| secret)
+    }
+
+    /// The secret to seal with under an explicit id (test vectors made with
+    /// iron directly): a single secret serves any id, as in iron itself.
+    pub fn for_explicit_id(&self, id: &str) -> Option<&Secret> {
         if self.single {
             return Some(&self.entries[0].1);
         }
-        let key = if id.is_empty() { "default" } else { id };
-        self.entries.iter().find(|(entry_id, _)| entry_id == key).map(|(_, secret)| secret)
+        self.for_unseal(id)
     }
 
     pub fn ids(&self) -> impl Iterator<Item = &str> {
@@ -200,10 +206,12 @@ mod tests {
     }
 
     #[test]
-    fn single_secret_opens_any_id() {
+    fn single_secret_is_the_map_one_to_secret() {
         let p = Passwords::new(PasswordInput::Single(text(PW))).unwrap();
         assert_eq!(p.for_seal().unwrap().0, "1");
-        assert!(p.for_unseal("7").is_some() && p.for_unseal("").is_some());
+        assert!(p.for_unseal("1").is_some());
+        assert!(p.for_unseal("7").is_none() && p.for_unseal("").is_none());
+        assert!(p.for_explicit_id("").is_some());
     }
 
     #[test]

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: MIT
+//! The PyO3 module `iron_fast._core`: argument conversion and the GIL
+//! policy around the pure core, nothing else.
+
+mod errors;
+mod reader;
+mod writer;
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyInt, PyMapping, PyString, PyTuple};
+
+use crate::error::{Error, UnsealKind};
+use crate::password::{PasswordInput, Passwords, SecretInput};
+use crate::seal::{self, SealInputs, DEFAULT_TIMESTAMP_SKEW_SEC, DEFAULT_TTL_SEC};
+use crate::crypto::IV_LEN;
+use errors::PasswordError;
+use reader::ParseError;
+use writer::WriteError;
+
+/// Below this many bytes the work is shorter than releasing and retaking
+/// the GIL (cryptography's threshold for the same trade).
+const GIL_DETACH_THRESHOLD: usize = 2048;
+
+fn run_detached<T: Send>(py: Python<'_>, size: usize, work: impl FnOnce() -> T + Send) -> T {
+    if size >= GIL_DETACH_THRESHOLD {
+        py.detach(work)
+    } else {
+        work()
+    }
+}
+
+fn secret_input(value: &Bound<'_, PyAny>, what: &str) -> PyResult<SecretInput> {
+    if let Ok(text) = value.cast::<PyString>() {
+        let text = text.to_str().map_err(|_| {
+            PasswordError::new_err(format!("{what} is not valid Unicode text (lone surrogate)"))
+        })?;
+        return Ok(SecretInput::Text(text.to_owned()));
+    }
+    if let Ok(bytes) = value.cast::<PyBytes>() {
+        return Ok(SecretInput::Bytes(bytes.as_bytes().to_vec()));
+    }
+    let name = value.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+    Err(PasswordError::new_err(format!(
+        "{what} must be a str of at least 32 characters or 32 raw bytes, not {name}"
+    )))
+}
+
+fn password_id(key: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(text) = key.cast::<PyString>() {
+        return Ok(text.to_str().map_err(|_| PasswordError::new_err("invalid password id"))?.to_owned());
+    }
+    if key.is_instance_of::<PyInt>() && !key.is_instance_of::<pyo3::types::PyBool>() {
+        return Ok(key.str()?.to_str()?.to_owned());
+    }
+    let name = key.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+    Err(PasswordError::new_err(format!(
+        "password ids must be integers (or str), not {name}: use {{1: secret, 2: newer_secret}}"
+    )))
+}
+
+fn password_input(password: &Bound<'_, PyAny>) -> PyResult<PasswordInput> {
+    if password.is_none() {
+        return Err(PasswordError::new_err(
+            "password is missing: pass a str of at least 32 characters, 32 raw bytes, \
+             or a map {id: secret}",
+        ));
+    }
+    if password.is_instance_of::<PyString>() || password.is_instance_of::<PyBytes>() {
+        return Ok(PasswordInput::Single(secret_input(password, "the password")?));
+    }
+    if let Ok(mapping) = password.cast::<PyMapping>() {
+        let mut pairs = Vec::new();
+        for item in mapping.items()?.iter() {
+            let (key, value) = item.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>()?;
+            let id = password_id(&key)?;
+            let secret = secret_input(&value, &format!("the password for id {id:?}"))?;
+            pairs.push((id, secret));
+        }
+        return Ok(PasswordInput::Map(pairs));
+    }
+    let name = password.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+    Err(PasswordError::new_err(format!(
+        "password must be a str, 32 raw bytes, or a map {{id: secret}}, not {name}"
+    )))
+}
+
+fn non_negative(value: i64, name: &str) -> PyResult<u64> {
+    u64::try_from(value)
+        .map_err(|_| PyValueError::new_err(format!("{name} must be >= 0 seconds, got {value}")))
+}
+
+fn to_json_bytes(data: &Bound<'_, PyAny>, root: &str) -> PyResult<Vec<u8>> {
+    let mut out = Vec::with_capacity(128);
+    match writer::write_value(&mut out, data) {
+        Ok(()) => Ok(out),
+        Err(WriteError::Python(err)) => Err(err),
+        Err(WriteError::Refused(refusal)) => Err(Error::Data(refusal.describe(root)).into()),
+    }
+}
+
+fn parse_plaintext<'py>(py: Python<'py>, plaintext: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    let text = seal::decode_text(plaintext);
+    reader::parse(py, &text).map_err(|err| match err {
+        ParseError::Syntax { .. } => Error::invalid("the sealed content is not valid JSON").into(),
+        ParseError::Python(err) => err,
+    })
+}
+
+/// A compiled password configuration; see `_core.pyi` for the contract.
+#[pyclass(frozen, module = "iron_fast._core", name = "Sealer")]
+struct PySealer {
+    core: seal::Sealer,
+    ttl: u64,
+}
+
+impl PySealer {
+    fn open<'py>(&self, py: Python<'py>, sealed: &str, now_ms: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
+        let core = &self.core;
+        let plaintext = run_detached(py, sealed.len(), || match now_ms {
+            Some(now) => core.unseal_at(sealed, now),
+            None => core.unseal(sealed),
+        })?;
+        parse_plaintext(py, &plaintext)
+    }
+}
+
+#[pymethods]
+impl PySealer {
+    #[new]
+    #[pyo3(signature = (password, *, ttl = DEFAULT_TTL_SEC as i64, timestamp_skew_sec = DEFAULT_TIMESTAMP_SKEW_SEC, localtime_offset_ms = 0))]
+    fn new(
+        password: &Bound<'_, PyAny>,
+        ttl: i64,
+        timestamp_skew_sec: i64,
+        localtime_offset_ms: i64,
+    ) -> PyResult<Self> {
+        let ttl = non_negative(ttl, "ttl")?;
+        let passwords = Passwords::new(password_input(password)?)?;
+        Ok(PySealer {
+            core: seal::Sealer::new(passwords, timestamp_skew_sec, localtime_offset_ms),
+            ttl,
+        })
+    }
+
+    #[getter]
+    fn ttl(&self) -> u64 {
+        self.ttl
+    }
+
+    #[getter]
+    fn password_id(&self) -> Option<&str> {
+        self.core.passwords().for_seal().map(|(id, _)| id)
+    }
+
+    #[getter]
+    fn password_ids(&self) -> Vec<&str> {
+        self.core.passwords().ids().collect()
+    }
+
+    #[pyo3(signature = (data, *, ttl = None))]
+    fn seal(&self, py: Python<'_>, data: &Bound<'_, PyAny>, ttl: Option<i64>) -> PyResult<String> {
+        let ttl = match ttl {
+            Some(ttl) => non_negative(ttl, "ttl")?,
+            None => self.ttl,
+        };
+        let plaintext = to_json_bytes(data, "data")?;
+        let core = &self.core;
+        Ok(run_detached(py, plaintext.len(), || core.seal(&plaintext, ttl))?)
+    }
+
+    fn unseal<'py>(&self, py: Python<'py>, seal: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let text = seal.cast::<PyString>().map_err(|_| {
+            PyTypeError::new_err("a seal is a str (the cookie value)")
+        })?;
+        let text = text.to_str().map_err(|_| Error::invalid("not ASCII"))?;
+        self.open(py, text, None)
+    }
+
+    /// The never-raising path: `(value, None)` or `(None, reason)`.
+    fn unseal_or_none<'py>(&self, py: Python<'py>, seal: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
+        let Some(text) = seal.cast::<PyString>().ok().and_then(|s| s.to_str().ok()) else {
+            return (py.None(), UnsealKind::Invalid.reason()).into_pyobject(py);
+        };
+        match self.open(py, text, None) {
+            Ok(value) => (value, py.None()).into_pyobject(py),
+            Err(err) => {
+                let reason = if err.is_instance_of::<errors::ExpiredSeal>(py) {
+                    UnsealKind::Expired
+                } else if err.is_instance_of::<errors::UnknownPassword>(py) {
+                    UnsealKind::UnknownPassword
+                } else if err.is_instance_of::<errors::BadSeal>(py) {
+                    UnsealKind::Invalid
+                } else {
+                    return Err(err); // not a bad seal: MemoryError and the like
+                };
+                (py.None(), reason.reason()).into_pyobject(py)
+            }
+        }
+    }
+
+    #[pyo3(signature = (data, *, ttl, now_ms, encryption_salt, hmac_salt, iv, password_id = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn _seal_with(
+        &self,
+        data: &Bound<'_, PyAny>,
+        ttl: i64,
+        now_ms: i64,
+        encryption_salt: &str,
+        hmac_salt: &str,
+        iv: &[u8],
+        password_id: Option<&str>,
+    ) -> PyResult<String> {
+        let iv: [u8; IV_LEN] = iv
+            .try_into()
+            .map_err(|_| PyValueError::new_err(format!("iv must be {IV_LEN} bytes")))?;
+        let plaintext = to_json_bytes(data, "data")?;
+        let inputs = SealInputs { encryption_salt, hmac_salt, iv, now_ms };
+        Ok(self.core.seal_with(&plaintext, non_negative(ttl, "ttl")?, &inputs, password_id)?)
+    }
+
+    #[pyo3(signature = (seal, *, now_ms))]
+    fn _unseal_at<'py>(&self, py: Python<'py>, seal: &str, now_ms: i64) -> PyResult<Bound<'py, PyAny>> {
+        self.open(py, seal, Some(now_ms))
+    }
+
+    /// Ids and ttl only: a repr must never show a secret.
+    fn __repr__(&self) -> String {
+        let quoted = |id: &str| format!("'{id}'");
+        let ids: Vec<String> = self.core.passwords().ids().map(quoted).collect();
+        let sealing = self.password_id().map_or_else(|| "None".to_owned(), quoted);
+        format!(
+            "Sealer(password_ids=[{}], password_id={sealing}, ttl={})",
+            ids.join(", "),
+            self.ttl
+        )
+    }
+}
+
+/// The exact text `JSON.stringify` writes for `data`.
+#[pyfunction]
+#[pyo3(name = "to_json")]
+fn py_to_json(data: &Bound<'_, PyAny>) -> PyResult<String> {
+    let bytes = to_json_bytes(data, "data")?;
+    Ok(String::from_utf8(bytes).expect("the writer emits UTF-8"))
+}
+
+/// Parses JSON text as `JSON.parse` does, keeping integers as `int`.
+#[pyfunction]
+#[pyo3(name = "from_json")]
+fn py_from_json<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    reader::parse(py, text).map_err(|err| match err {
+        ParseError::Syntax { message, offset } => {
+            PyValueError::new_err(format!("invalid JSON: {message} at position {offset}"))
+        }
+        ParseError::Python(err) => err,
+    })
+}
+
+#[pymodule(gil_used = false)]
+fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<PySealer>()?;
+    module.add_function(wrap_pyfunction!(py_to_json, module)?)?;
+    module.add_function(wrap_pyfunction!(py_from_json, module)?)?;
+    module.add("DEFAULT_TTL", DEFAULT_TTL_SEC)?;
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+
+
+    Ok(())
+}

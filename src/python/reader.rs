@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+//! JSON text to Python objects, with `JSON.parse`'s grammar: integers stay
+//! `int` (exact, however large), other numbers are `float`, and strings may
+//! carry the lone surrogates that `\uXXXX` escapes can spell.
+
+use std::os::raw::{c_char, c_int};
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyInt, PyList, PyString};
+
+use crate::json::{self, Sink, Text};
+
+pub enum ParseError {
+    Syntax { message: &'static str, offset: usize },
+    Python(PyErr),
+}
+
+impl From<PyErr> for ParseError {
+    fn from(err: PyErr) -> Self {
+        ParseError::Python(err)
+    }
+}
+
+struct Builder<'py> {
+    py: Python<'py>,
+}
+
+fn string<'py>(py: Python<'py>, text: Text<'_>) -> PyResult<Bound<'py, PyAny>> {
+    match text {
+        Text::Str(s) => Ok(PyString::new(py, &s).into_any()),
+        Text::Utf16(units) => {
+            let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+            let mut little_endian: c_int = -1;
+            // SAFETY: `bytes` outlives the call, the length is its own, the
+            // errors name is a NUL-terminated literal, and the returned new
+            // reference (or NULL with an exception set) is owned by Bound.
+            unsafe {
+                let ptr = pyo3::ffi::PyUnicode_DecodeUTF16(
+                    bytes.as_ptr().cast::<c_char>(),
+                    bytes.len() as pyo3::ffi::Py_ssize_t,
+                    c"surrogatepass".as_ptr(),
+                    &mut little_endian,
+                );
+                Bound::from_owned_ptr_or_err(py, ptr)
+            }
+        }
+    }
+}
+
+impl<'py> Sink for Builder<'py> {
+    type Value = Bound<'py, PyAny>;
+    type Array = Vec<Bound<'py, PyAny>>;
+    type Object = Bound<'py, PyDict>;
+    type Error = ParseError;
+
+    fn null(&mut self) -> Result<Self::Value, ParseError> {
+        Ok(self.py.None().into_bound(self.py))
+    }
+
+    fn boolean(&mut self, value: bool) -> Result<Self::Value, ParseError> {
+        Ok(pyo3::types::PyBool::new(self.py, value).to_owned().into_any())
+    }
+
+    fn integer(&mut self, literal: &str) -> Result<Self::Value, ParseError> {
+        if let Ok(small) = literal.parse::<i64>() {
+            return Ok(small.into_pyobject(self.py).expect("infallible").into_any());
+        }
+        Ok(self.py.get_type::<PyInt>().call1((literal,))?)
+    }
+
+    fn float(&mut self, value: f64) -> Result<Self::Value, ParseError> {
+        Ok(value.into_pyobject(self.py).expect("infallible").into_any())
+    }
+
+    fn string(&mut self, text: Text<'_>) -> Result<Self::Value, ParseError> {
+        Ok(string(self.py, text)?)
+    }
+
+    fn array(&mut self) -> Result<Self::Array, ParseError> {
+        Ok(Vec::new())
+    }
+
+    fn push(&mut self, array: &mut Self::Array, value: Self::Value) -> Result<(), ParseError> {
+        array.push(value);
+        Ok(())
+    }
+
+    fn finish_array(&mut self, array: Self::Array) -> Result<Self::Value, ParseError> {
+        Ok(PyList::new(self.py, array)?.into_any())
+    }
+
+    fn object(&mut self) -> Result<Self::Object, ParseError> {
+        Ok(PyDict::new(self.py))
+    }
+
+    fn insert(
+        &mut self,
+        object: &mut Self::Object,
+        key: Text<'_>,
+        value: Self::Value,
+    ) -> Result<(), ParseError> {
+        object.set_item(string(self.py, key)?, value)?;
+        Ok(())
+    }
+
+    fn finish_object(&mut self, object: Self::Object) -> Result<Self::Value, ParseError> {
+        Ok(object.into_any())
+    }
+
+    fn syntax_error(&mut self, message: &'static str, offset: usize) -> ParseError {
+        ParseError::Syntax { message, offset }
+    }
+}
+
+pub fn parse<'py>(py: Python<'py>, text: &str) -> Result<Bound<'py, PyAny>, ParseError> {
+    json::parse(text, &mut Builder { py })
+}

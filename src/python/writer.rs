@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: MIT
+//! Python objects to the JSON text `JSON.stringify` would write for the
+//! same JavaScript value, refusing anything that is not plain JSON with
+//! the path of the offending value (`data["at"] is a datetime`).
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+
+use crate::json::{self, MAX_DEPTH};
+
+/// One step of the path to a refused value, collected while the error
+/// unwinds so that a successful walk pays nothing for it.
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// Why a value was refused, and where.
+pub struct Refusal {
+    path: Vec<Step>,
+    problem: String,
+}
+
+impl Refusal {
+    fn new(problem: String) -> Self {
+        Refusal { path: Vec::new(), problem }
+    }
+
+    fn at(mut self, step: Step) -> Self {
+        self.path.push(step);
+        self
+    }
+
+    /// `data["user"]["tags"][2] is a set; use a list` (`root` names the
+    /// top-level value).
+    pub fn describe(&self, root: &str) -> String {
+        let mut where_ = root.to_owned();
+        for step in self.path.iter().rev() {
+            match step {
+                Step::Key(key) => {
+                    let mut quoted = Vec::new();
+                    json::write_str(&mut quoted, key);
+                    where_.push('[');
+                    where_.push_str(&String::from_utf8_lossy(&quoted));
+                    where_.push(']');
+                }
+                Step::Index(i) => where_.push_str(&format!("[{i}]")),
+            }
+        }
+        format!("{where_} {}", self.problem)
+    }
+}
+
+pub enum WriteError {
+    Refused(Refusal),
+    Python(PyErr),
+}
+
+impl From<PyErr> for WriteError {
+    fn from(err: PyErr) -> Self {
+        WriteError::Python(err)
+    }
+}
+
+type Result<T> = std::result::Result<T, WriteError>;
+
+fn refuse<T>(problem: String) -> Result<T> {
+    Err(WriteError::Refused(Refusal::new(problem)))
+}
+
+fn with_step<T>(result: Result<T>, step: impl FnOnce() -> Step) -> Result<T> {
+    result.map_err(|err| match err {
+        WriteError::Refused(refusal) => WriteError::Refused(refusal.at(step())),
+        other => other,
+    })
+}
+
+/// Writes `value` as JSON text into `out`.
+pub fn write_value(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> Result<()> {
+    write(out, value, 0)
+}
+
+fn write(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Result<()> {
+    // Exact types first: they are what sessions hold, and the checks are a
+    // pointer comparison each.
+    if let Ok(text) = value.cast_exact::<PyString>() {
+        return write_string(out, text);
+    }
+    if value.is_exact_instance_of::<PyInt>() {
+        return write_int(out, value);
+    }
+    if let Ok(dict) = value.cast::<PyDict>() {
+        return write_dict(out, dict, depth);
+    }
+    if let Ok(list) = value.cast::<PyList>() {
+        return write_array(out, list.iter(), depth);
+    }
+    if value.is_none() {
+        out.extend_from_slice(b"null");
+        return Ok(());
+    }
+    if let Ok(flag) = value.cast_exact::<PyBool>() {
+        out.extend_from_slice(if flag.is_true() { b"true" } else { b"false" });
+        return Ok(());
+    }
+    if let Ok(float) = value.cast::<PyFloat>() {
+        let number = float.value();
+        if !number.is_finite() {
+            let what = if number.is_nan() { "NaN" } else { "infinite" };
+            return refuse(format!("is {what}, which JSON cannot hold; store None or a string"));
+        }
+        json::write_f64(out, number);
+        return Ok(());
+    }
+    if let Ok(tuple) = value.cast::<PyTuple>() {
+        return write_array(out, tuple.iter(), depth);
+    }
+    // Subclasses of str and int (StrEnum, IntEnum, ...) are written as the
+    // plain value they hold, as json.dumps does.
+    if let Ok(text) = value.cast::<PyString>() {
+        return write_string(out, text);
+    }
+    if value.is_instance_of::<PyInt>() {
+        return write_int(out, value);
+    }
+    refuse(describe_type(value))
+}
+
+fn describe_type(value: &Bound<'_, PyAny>) -> String {
+    let name = value
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".to_owned());
+    let hint = match name.as_str() {
+        "datetime" | "date" | "time" => "store a timestamp (time.time()) or an ISO string",
+        "set" | "frozenset" => "store a list",
+        "bytes" | "bytearray" | "memoryview" => "decode it to a str (e.g. base64)",
+        "Decimal" | "Fraction" | "complex" => "store a str or a float",
+        _ => "store plain JSON values only: dict, list, str, int, float, bool or None",
+    };
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("is {article} {name}, which is not plain JSON; {hint}")
+}
+
+fn write_string(out: &mut Vec<u8>, text: &Bound<'_, PyString>) -> Result<()> {
+    match text.to_str() {
+        Ok(utf8) => json::write_str(out, utf8),
+        // Only strings holding lone surrogates fail to encode as UTF-8;
+        // JavaScript strings can hold them too, and JSON.stringify escapes
+        // them, so go through UTF-16.
+        Err(_) => json::write_utf16(out, &utf16_units(text)?),
+    }
+    Ok(())
+}
+
+fn utf16_units(text: &Bound<'_, PyString>) -> PyResult<Vec<u16>> {
+    let encoded = text.call_method1("encode", ("utf-16-le", "surrogatepass"))?;
+    let bytes = encoded.cast::<PyBytes>()?.as_bytes();
+    Ok(bytes.chunks_exact(2).map(|pair| u16::from_le_bytes([pair[0], pair[1]])).collect())
+}
+
+/// Integers are written with all their digits: Python keeps them exact, and
+/// for any integer a JavaScript number can hold this is the text
+/// `JSON.stringify` writes.
+fn write_int(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> Result<()> {
+    if let Ok(small) = value.extract::<i64>() {
+        let mut buffer = itoa_buffer();
+        out.extend_from_slice(format_i64(&mut buffer, small));
+        return Ok(());
+    }
+    let exact = value.py().get_type::<PyInt>().call1((value,))?;
+    out.extend_from_slice(exact.str()?.to_str()?.as_bytes());
+    Ok(())
+}
+
+fn itoa_buffer() -> [u8; 20] {
+    [0u8; 20]
+}
+
+fn format_i64(buffer: &mut [u8; 20], value: i64) -> &[u8] {
+    let mut n = value.unsigned_abs();
+    let mut i = buffer.len();
+    loop {
+        i -= 1;
+        buffer[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if value < 0 {
+        // i64::MIN has 19 digits, so there is room for the sign.
+        i -= 1;
+        buffer[i] = b'-';
+    }
+    &buffer[i..]
+}
+
+fn enter(depth: usize) -> Result<usize> {
+    if depth >= MAX_DEPTH {
+        return refuse(format!(
+            "is nested more than {MAX_DEPTH} levels deep (does it contain itself?)"
+        ));
+    }
+    Ok(depth + 1)
+}
+
+fn write_array<'py>(
+    out: &mut Vec<u8>,
+    items: impl Iterator<Item = Bound<'py, PyAny>>,
+    depth: usize,
+) -> Result<()> {
+    let depth = enter(depth)?;
+    out.push(b'[');
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        with_step(write(out, &item, depth), || Step::Index(i))?;
+    }
+    out.push(b']');
+    Ok(())
+}
+
+/// A dict key as JavaScript sees it: str as is, int as its decimal text.
+enum Key<'py> {
+    Str(Bound<'py, PyString>),
+    Int(String),
+}
+
+impl Key<'_> {
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Key::Str(s) => s.to_str().map_or_else(
+                |_| std::borrow::Cow::Owned(s.to_string_lossy().into_owned()),
+                std::borrow::Cow::Borrowed,
+            ),
+            Key::Int(text) => std::borrow::Cow::Borrowed(text),
+        }
+    }
+
+    fn write(&self, out: &mut Vec<u8>) -> Result<()> {
+        match self {
+            Key::Str(s) => write_string(out, s),
+            Key::Int(text) => {
+                json::write_str(out, text);
+                Ok(())
+            }
+        }
+    }
+}
+
+fn classify_key<'py>(key: Bound<'py, PyAny>) -> Result<Key<'py>> {
+    let key = match key.cast_into::<PyString>() {
+        Ok(text) => return Ok(Key::Str(text)),
+        Err(not_str) => not_str.into_inner(),
+    };
+    if key.is_instance_of::<PyInt>() && !key.is_instance_of::<PyBool>() {
+        let mut text = Vec::new();
+        write_int(&mut text, &key)?;
+        return Ok(Key::Int(String::from_utf8(text).expect("digits are ASCII")));
+    }
+    let shown = key.repr().map(|r| r.to_string()).unwrap_or_else(|_| "?".to_owned());
+    let name = key.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+    refuse(format!(
+        "has the key {shown} (a {name}); JSON object keys must be str (or int, written as text)"
+    ))
+}
+
+fn write_dict(out: &mut Vec<u8>, dict: &Bound<'_, PyDict>, depth: usize) -> Result<()> {
+    let depth = enter(depth)?;
+    let start = out.len();
+    // Common case: no integer-like key, so JavaScript keeps insertion order
+    // and the members can be written as they come.
+    out.push(b'{');
+    let mut first = true;
+    let mut saw_int_key = false;
+    for (key, value) in dict.iter() {
+        let key = classify_key(key)?;
+        if matches!(key, Key::Int(_)) {
+            saw_int_key = true;
+        }
+        if json::is_array_index(&key.text()).is_some() {
+            out.truncate(start);
+            return write_dict_ordered(out, dict, depth);
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        key.write(out)?;
+        out.push(b':');
+        with_step(write(out, &value, depth), || Step::Key(key.text().into_owned()))?;
+    }
+    out.push(b'}');
+    if saw_int_key {
+        check_distinct_keys(dict)?;
+    }
+    Ok(())
+}
+
+/// JavaScript property order: array-index keys first in ascending order,
+/// then the other keys in insertion order.
+fn write_dict_ordered(out: &mut Vec<u8>, dict: &Bound<'_, PyDict>, depth: usize) -> Result<()> {
+    let mut members: Vec<(Option<u32>, Key<'_>, Bound<'_, PyAny>)> = Vec::with_capacity(dict.len());
+    for (key, value) in dict.iter() {
+        let key = classify_key(key)?;
+        members.push((json::is_array_index(&key.text()), key, value));
+    }
+    // Stable sort: indices ascending, everything else after, in order.
+    members.sort_by_key(|(index, _, _)| index.map_or(u64::MAX, u64::from));
+    check_distinct_keys(dict)?;
+    out.push(b'{');
+    for (i, (_, key, value)) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        key.write(out)?;
+        out.push(b':');
+        with_step(write(out, value, depth), || Step::Key(key.text().into_owned()))?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// `{1: "a", "1": "b"}` would write the key "1" twice and lose a value.
+fn check_distinct_keys(dict: &Bound<'_, PyDict>) -> Result<()> {
+    let mut seen = std::collections::HashSet::with_capacity(dict.len());
+    for key in dict.keys() {
+        let key = classify_key(key)?;
+        let text = key.text().into_owned();
+        if !seen.insert(text.clone()) {
+            return refuse(format!(
+                "has the key {text:?} twice (an int and a str spell the same JSON key)"
+            ));
+        }
+    }
+    Ok(())
+}
