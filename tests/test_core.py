@@ -1,0 +1,352 @@
+# SPDX-License-Identifier: MIT
+"""Properties of the core through the Python API: round trips, tampering,
+expiry, rotation, refusal of non-JSON data, secrets kept out of messages,
+threads and fork safety."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import os
+import pickle
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import iron_fast
+from iron_fast import _core
+from tests.strategies import json_objects, json_values
+
+PW = "Gbm49ATjnqnkCCCdhV4uDBhbfnPqsCW0"
+PW2 = "second-password-0123456789-abcdefghij"
+SEALER = iron_fast.Sealer(PW)
+
+
+def same(a, b):
+    """Equality of JSON values that keeps bool apart from int. A float is
+    compared as a double: JSON.stringify writes an integral float without a
+    fraction (1e16 -> 10000000000000000), so it comes back as an int equal
+    to it as a double (DESIGN.md decision 6)."""
+    if isinstance(b, dict):
+        return isinstance(a, dict) and a.keys() == b.keys() and all(
+            same(a[k], b[k]) for k in b
+        )
+    if isinstance(b, (list, tuple)):
+        return isinstance(a, list) and len(a) == len(b) and all(
+            map(same, a, b)
+        )
+    if isinstance(b, bool) or b is None:
+        return a is b
+    if isinstance(b, float):
+        return isinstance(a, (int, float)) and not isinstance(a, bool) and (
+            float(a) == b
+        )
+    return a == b and not isinstance(a, bool)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_seal_unseal_round_trip(value):
+    assert same(SEALER.unseal(SEALER.seal(value)), value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values)
+def test_json_text_round_trip_and_matches_json_module(value):
+    text = _core.to_json(value)
+    assert same(_core.from_json(text), value)
+    # Python's own parser reads the same value back.
+    import json
+
+    assert same(json.loads(text), value)
+
+
+@settings(max_examples=40, deadline=None)
+@given(json_objects, st.data())
+def test_any_single_character_change_is_rejected(value, data):
+    sealed = SEALER.seal(value)
+    iron = sealed[: -len("~2")]
+    pos = data.draw(st.integers(0, len(iron) - 1))
+    new = data.draw(
+        st.sampled_from("0123456789abcdefABCDEF-_*.~xZ").filter(
+            lambda c: c != iron[pos]
+        )
+    )
+    tampered = iron[:pos] + new + iron[pos + 1 :]
+    with pytest.raises(iron_fast.UnsealError):
+        SEALER.unseal(tampered)
+    assert iron_fast.unseal_data(tampered, password=PW) == {}
+
+
+def test_every_position_and_deletion_rejected():
+    sealed = SEALER.seal({"user": {"id": 1, "name": "Ada"}})
+    iron = sealed[:-2]
+    tried = 0
+    for pos in range(len(iron)):
+        for tampered in (
+            iron[:pos] + iron[pos + 1 :],  # deletion
+            iron[:pos] + ("A" if iron[pos] != "A" else "B") + iron[pos + 1 :],
+            iron[:pos] + "x" + iron[pos:],  # insertion
+        ):
+            value, reason = SEALER.unseal_or_none(tampered)
+            assert value is None and reason is not None, tampered
+            tried += 1
+    assert tried == 3 * len(iron)
+
+
+def test_truncations_and_field_swaps_rejected():
+    a = SEALER.seal({"a": 1})
+    b = SEALER.seal({"b": 2})
+    for n in range(len(a) - 2):
+        assert SEALER.unseal_or_none(a[:n])[1] is not None
+    fa, fb = a[:-2].split("*"), b[:-2].split("*")
+    for i in range(1, 8):
+        if fa[i] == fb[i]:
+            continue  # id, or an expiration within the same millisecond
+        swapped = fa[:i] + [fb[i]] + fa[i + 1 :]
+        assert SEALER.unseal_or_none("*".join(swapped))[1] is not None, i
+
+
+def test_reasons_from_the_never_raising_path():
+    sealed = SEALER.seal({"a": 1}, ttl=1)
+    assert SEALER.unseal_or_none(sealed) == ({"a": 1}, None)
+    late = iron_fast.Sealer(PW, localtime_offset_ms=61_001 + 1000)
+    assert late.unseal_or_none(sealed) == (None, "expired")
+    other = iron_fast.Sealer({2: PW})
+    assert other.unseal_or_none(sealed) == (None, "unknown-password")
+    assert iron_fast.Sealer(PW2).unseal_or_none(sealed) == (None, "invalid")
+    assert SEALER.unseal_or_none(None) == (None, "invalid")
+    assert SEALER.unseal_or_none(b"Fe26.2") == (None, "invalid")
+    assert SEALER.unseal_or_none("\ud800") == (None, "invalid")
+
+
+def test_strict_errors_are_typed():
+    sealed = SEALER.seal({"a": 1}, ttl=1)
+    with pytest.raises(iron_fast.ExpiredSeal) as info:
+        iron_fast.unseal(sealed, password=PW, localtime_offset_ms=62_000)
+    assert info.value.reason == "expired"
+    with pytest.raises(iron_fast.UnknownPassword):
+        iron_fast.unseal(sealed, password={2: PW})
+    with pytest.raises(iron_fast.BadSeal):
+        iron_fast.unseal(sealed, password=PW2)
+    with pytest.raises(iron_fast.BadSeal):
+        iron_fast.unseal("garbage", password=PW)
+    with pytest.raises(TypeError):
+        SEALER.unseal(None)
+    assert issubclass(iron_fast.UnsealError, iron_fast.IronError)
+    assert issubclass(iron_fast.IronError, ValueError)
+
+
+def test_localtime_offset_moves_the_expiration():
+    early = iron_fast.seal({"a": 1}, password=PW, ttl=10)
+    late = iron_fast.seal(
+        {"a": 1}, password=PW, ttl=10, localtime_offset_ms=3_600_000
+    )
+    assert int(late.split("*")[5]) - int(early.split("*")[5]) >= 3_600_000
+
+
+def test_ttl_zero_never_expires_and_negative_ttl_refused():
+    forever = SEALER.seal({"a": 1}, ttl=0)
+    assert forever.split("*")[5] == ""
+    assert SEALER._unseal_at(forever, now_ms=2**62) == {"a": 1}
+    with pytest.raises(ValueError, match="ttl"):
+        SEALER.seal({}, ttl=-1)
+    with pytest.raises(ValueError, match="ttl"):
+        iron_fast.Sealer(PW, ttl=-5)
+
+
+def test_rotation_newest_integer_id_seals_every_id_unseals():
+    old = iron_fast.seal_data({"v": 1}, password={1: PW})
+    both = {1: PW, 2: PW2, 10: PW2 + "x"}
+    rotated = iron_fast.Sealer(both)
+    assert rotated.password_id == "10"
+    assert rotated.unseal(old) == {"v": 1}
+    assert rotated.seal({"v": 2}).startswith("Fe26.2*10*")
+    # A plain str password is iron-session's {1: password}.
+    assert iron_fast.unseal_data(old, password=PW) == {"v": 1}
+    assert iron_fast.unseal_data(rotated.seal({}), password=PW) == {}
+
+
+def test_raw_key_bytes():
+    key = bytes(range(32))
+    sealed = iron_fast.seal_data({"k": True}, password=key)
+    assert sealed.split("*")[2] == "" and sealed.split("*")[6] == ""
+    assert iron_fast.unseal_data(sealed, password=key) == {"k": True}
+    assert iron_fast.unseal_data(sealed, password={1: key}) == {"k": True}
+
+
+@pytest.mark.parametrize(
+    ("password", "fragment"),
+    [
+        ("short-secret", "too short: 12 characters"),
+        ("🔑" * 15, "too short: 30 characters"),
+        ({}, "empty"),
+        ({1: "tiny-secret-value"}, 'id "1"'),
+        ({-1: PW}, '"-1"'),
+        ({1.5: PW}, "float"),
+        ({1: PW, "1": PW}, "twice"),
+        (b"\x00" * 31, "31 raw bytes"),
+        (None, "missing"),
+        (12345, "int"),
+        ({1: 123}, "int"),
+    ],
+)
+def test_bad_passwords_fail_at_configuration(password, fragment):
+    with pytest.raises(iron_fast.PasswordError) as info:
+        iron_fast.Sealer(password)
+    message = str(info.value)
+    assert fragment in message
+    for secret in ("short-secret", "tiny-secret-value", PW):
+        assert secret not in message
+
+
+def test_emoji_password_counts_utf16_units():
+    assert iron_fast.Sealer("🔑" * 16).password_id == "1"
+
+
+def test_map_without_integer_id_unseals_but_cannot_seal():
+    sealer = iron_fast.Sealer({"abc": PW})
+    assert sealer.password_id is None
+    with pytest.raises(iron_fast.PasswordError, match="integer id"):
+        sealer.seal({})
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"at": datetime.datetime(2020, 1, 1)}, 'data["at"] is a datetime'),
+        ({"a": [1, {2, 3}]}, 'data["a"][1] is a set'),
+        ({"x": float("nan")}, 'data["x"] is NaN'),
+        ({"x": [float("inf")]}, 'data["x"][0] is infinite'),
+        ({"d": decimal.Decimal(1)}, 'data["d"] is a Decimal'),
+        ({"b": b"raw"}, 'data["b"] is a bytes'),
+        ({(1, 2): "k"}, "has the key (1, 2) (a tuple)"),
+        ({None: 1}, "has the key None"),
+        ({True: 1}, "has the key True"),
+        ({1: "a", "1": "b"}, "twice"),
+        (object(), "data is an object"),
+    ],
+)
+def test_non_json_data_is_refused_with_its_path(data, message):
+    with pytest.raises(iron_fast.SerializationError) as info:
+        SEALER.seal(data)
+    assert message in str(info.value)
+    assert isinstance(info.value, TypeError)
+
+
+def test_circular_data_is_refused_not_crashed():
+    loop: dict = {}
+    loop["self"] = loop
+    with pytest.raises(iron_fast.SerializationError, match="nested"):
+        SEALER.seal(loop)
+
+
+def test_json_details():
+    to_json = _core.to_json
+    assert to_json({"b": 1, "a": 2, "10": 3, "2": 4}) == (
+        '{"2":4,"10":3,"b":1,"a":2}'
+    )
+    assert to_json({1: "x", 0: "y", -1: "z"}) == '{"0":"y","1":"x","-1":"z"}'
+    assert to_json((1, [2.0, -0.0])) == "[1,[2,0]]"
+    assert to_json(2**70) == str(2**70)
+    assert to_json("\ud800\ud83d\ude00\x7f") == '"\\ud800😀\x7f"'
+    assert to_json({"\udc00": 1}) == '{"\\udc00":1}'
+    assert _core.from_json('{"a":1,"a":2}') == {"a": 2}
+    assert _core.from_json("123456789012345678901234567890") == (
+        123456789012345678901234567890
+    )
+    assert _core.from_json('"\\ud800"') == "\ud800"
+    with pytest.raises(ValueError, match="invalid JSON"):
+        _core.from_json("{")
+
+
+def test_enum_subclasses_are_written_as_values():
+    import enum
+
+    class Color(enum.IntEnum):
+        RED = 1
+
+    class Mode(str, enum.Enum):
+        DARK = "dark"
+
+    assert _core.to_json({"c": Color.RED, "m": Mode.DARK}) == (
+        '{"c":1,"m":"dark"}'
+    )
+
+
+def test_no_secret_in_repr_or_pickle():
+    sealer = iron_fast.Sealer({1: PW, 2: PW2})
+    assert repr(sealer) == (
+        "Sealer(password_ids=['1', '2'], password_id='2', ttl=1209600)"
+    )
+    with pytest.raises(TypeError):
+        pickle.dumps(sealer)
+
+
+def test_sealer_is_shared_by_threads():
+    sealer = iron_fast.Sealer({1: PW, 2: PW2})
+    big = {"blob": "x" * 5000}  # above the GIL release threshold
+
+    def work(i):
+        for j in range(300):
+            value = {"i": i, "j": j} if j % 2 else dict(big, i=i, j=j)
+            assert sealer.unseal(sealer.seal(value)) == value
+        return i
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert sorted(pool.map(work, range(8))) == list(range(8))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_forked_children_never_repeat_salts_or_ivs():
+    def salts_and_ivs(seal):
+        fields = seal.split("*")
+        return {fields[2], fields[3], fields[6]}
+
+    seen = set()
+    for _ in range(200):
+        seen |= salts_and_ivs(SEALER.seal({}))
+    children = []
+    for _ in range(4):
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child: seal, report, exit without pytest's cleanup
+            os.close(read)
+            out = "\n".join(SEALER.seal({}) for _ in range(200))
+            os.write(write, out.encode())
+            os._exit(0)
+        os.close(write)
+        children.append((pid, read))
+    count = 600
+    for pid, read in children:
+        chunks = []
+        while chunk := os.read(read, 65536):
+            chunks.append(chunk)
+        os.close(read)
+        os.waitpid(pid, 0)
+        for seal in b"".join(chunks).decode().splitlines():
+            fresh = salts_and_ivs(seal)
+            assert not (fresh & seen), "a salt or IV repeated across fork"
+            seen |= fresh
+            count += 3
+    assert len(seen) == count
+
+
+def test_unseal_data_never_raises_for_bad_seals():
+    for bad in ["", "~2", "*" * 7, "Fe26.2" + "*" * 7, "\x00" * 100,
+                "Fe26.2*1*" + "a" * 5000, None, 42, b"bytes"]:
+        assert iron_fast.unseal_data(bad, password=PW) == {}
+
+
+def test_sealer_cache_reuses_compiled_passwords():
+    assert iron_fast.sealer_for(PW) is iron_fast.sealer_for(PW)
+    assert iron_fast.sealer_for({1: PW}) is not iron_fast.sealer_for(PW)
+
+
+def test_version():
+    assert iron_fast.__version__
+    assert sys.modules["iron_fast._core"].DEFAULT_TTL == 14 * 24 * 3600
