@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+//! The native floor: seal and unseal through the pure Rust core, with no
+//! Python and no JSON conversion, and the cost of each primitive. Python's
+//! figures are compared with these to show the binding's overhead.
+//!
+//! Run: `cargo bench --bench floor` (plain timed loops, median of runs).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use iron_fast::crypto;
+use iron_fast::password::{PasswordInput, Passwords, SecretInput};
+use iron_fast::seal::{Sealer, DEFAULT_TTL_SEC};
+
+const PASSWORD: &str = "Gbm49ATjnqnkCCCdhV4uDBhbfnPqsCW0";
+
+/// Median time of one call, in nanoseconds, over `runs` timed batches.
+fn measure(name: &str, mut f: impl FnMut()) -> f64 {
+    let batch = 20_000;
+    let runs = 15;
+    for _ in 0..batch {
+        f(); // warm up caches, branch predictors, CPU frequency
+    }
+    let mut samples: Vec<f64> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..batch {
+                f();
+            }
+            start.elapsed().as_nanos() as f64 / batch as f64
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    let median = samples[runs / 2];
+    println!("{name:<34} {:>9.1} ns", median);
+    median
+}
+
+fn payload(size: usize) -> Vec<u8> {
+    let mut text = String::from("{\"user\":{\"id\":12345,\"name\":\"Ada Lovelace\"},\"pad\":\"");
+    while text.len() + 2 < size {
+        text.push('x');
+    }
+    text.push_str("\"}");
+    text.into_bytes()
+}
+
+fn main() {
+    let passwords = Passwords::new(PasswordInput::Single(SecretInput::Text(PASSWORD.into()))).unwrap();
+    let sealer = Sealer::new(passwords, 60, 0);
+
+    println!("primitives");
+    let mut random = [0u8; 80];
+    measure("getrandom 80 bytes", || crypto::fill_random(black_box(&mut random)).unwrap());
+    let salt = [b'a'; 64];
+    measure("pbkdf2-sha1 (1 iteration, 32 B)", || {
+        black_box(crypto::derive_key(black_box(PASSWORD.as_bytes()), black_box(&salt)));
+    });
+    let key = [7u8; 32];
+    let iv = [9u8; 16];
+    let base = [b'x'; 230];
+    measure("hmac-sha256 of a 230 B MAC string", || {
+        black_box(crypto::hmac_sha256(black_box(&key), black_box(&base)));
+    });
+    let plain = payload(100);
+    measure("aes-256-cbc encrypt 100 B", || {
+        black_box(crypto::encrypt(black_box(&key), black_box(&iv), black_box(&plain)));
+    });
+
+    for size in [100usize, 1024, 3584] {
+        println!("seal/unseal, {size} B of JSON text");
+        let plain = payload(size);
+        let sealed = sealer.seal(&plain, DEFAULT_TTL_SEC).unwrap();
+        measure(&format!("seal {size} B"), || {
+            black_box(sealer.seal(black_box(&plain), DEFAULT_TTL_SEC).unwrap());
+        });
+        measure(&format!("unseal {size} B"), || {
+            black_box(sealer.unseal(black_box(&sealed)).unwrap());
+        });
+    }
+}
