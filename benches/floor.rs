@@ -46,15 +46,21 @@ fn payload(size: usize) -> Vec<u8> {
 }
 
 fn main() {
-    let passwords = Passwords::new(PasswordInput::Single(SecretInput::Text(PASSWORD.into()))).unwrap();
+    let passwords =
+        Passwords::new(PasswordInput::Single(SecretInput::Text(PASSWORD.into()))).unwrap();
     let sealer = Sealer::new(passwords, 60, 0);
 
     println!("primitives");
     let mut random = [0u8; 80];
-    measure("getrandom 80 bytes", || crypto::fill_random(black_box(&mut random)).unwrap());
+    measure("getrandom 80 bytes", || {
+        crypto::fill_random(black_box(&mut random)).unwrap()
+    });
     let salt = [b'a'; 64];
     measure("pbkdf2-sha1 (1 iteration, 32 B)", || {
-        black_box(crypto::derive_key(black_box(PASSWORD.as_bytes()), black_box(&salt)));
+        black_box(crypto::derive_key(
+            black_box(PASSWORD.as_bytes()),
+            black_box(&salt),
+        ));
     });
     let key = [7u8; 32];
     let iv = [9u8; 16];
@@ -64,7 +70,11 @@ fn main() {
     });
     let plain = payload(100);
     measure("aes-256-cbc encrypt 100 B", || {
-        black_box(crypto::encrypt(black_box(&key), black_box(&iv), black_box(&plain)));
+        black_box(crypto::encrypt(
+            black_box(&key),
+            black_box(&iv),
+            black_box(&plain),
+        ));
     });
 
     for size in [100usize, 1024, 3584] {

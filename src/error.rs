@@ -32,7 +32,10 @@ pub enum Error {
     /// The password configuration is unusable; says what to change.
     Password(String),
     /// A seal was refused; `detail` names the failed check (never data).
-    Unseal { kind: UnsealKind, detail: &'static str },
+    Unseal {
+        kind: UnsealKind,
+        detail: &'static str,
+    },
     /// The data is not plain JSON; says where (`data["at"] is a datetime`).
     Data(String),
     /// A bad argument to a call (e.g. a negative ttl).
@@ -43,7 +46,10 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn invalid(detail: &'static str) -> Self {
-        Error::Unseal { kind: UnsealKind::Invalid, detail }
+        Error::Unseal {
+            kind: UnsealKind::Invalid,
+            detail,
+        }
     }
 }
 

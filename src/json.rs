@@ -144,7 +144,12 @@ pub trait Sink {
 /// Parses `text` with `JSON.parse`'s grammar (whitespace is space, tab, LF,
 /// CR; no trailing commas; control characters must be escaped).
 pub fn parse<S: Sink>(text: &str, sink: &mut S) -> Result<S::Value, S::Error> {
-    let mut parser = Parser { bytes: text.as_bytes(), text, pos: 0, depth: 0 };
+    let mut parser = Parser {
+        bytes: text.as_bytes(),
+        text,
+        pos: 0,
+        depth: 0,
+    };
     parser.skip_whitespace();
     let value = parser.value(sink)?;
     parser.skip_whitespace();
@@ -189,8 +194,12 @@ impl<'a> Parser<'a> {
                 let text = self.string(sink)?;
                 sink.string(text)
             }
-            Some(b't') => self.literal(sink, b"true").and_then(|()| sink.boolean(true)),
-            Some(b'f') => self.literal(sink, b"false").and_then(|()| sink.boolean(false)),
+            Some(b't') => self
+                .literal(sink, b"true")
+                .and_then(|()| sink.boolean(true)),
+            Some(b'f') => self
+                .literal(sink, b"false")
+                .and_then(|()| sink.boolean(false)),
             Some(b'n') => self.literal(sink, b"null").and_then(|()| sink.null()),
             Some(b'-' | b'0'..=b'9') => self.number(sink),
             Some(_) => Err(sink.syntax_error("unexpected token", self.pos)),
@@ -425,7 +434,11 @@ mod tests {
             Ok(b"null".to_vec())
         }
         fn boolean(&mut self, v: bool) -> Result<Vec<u8>, Self::Error> {
-            Ok(if v { b"true".to_vec() } else { b"false".to_vec() })
+            Ok(if v {
+                b"true".to_vec()
+            } else {
+                b"false".to_vec()
+            })
         }
         fn integer(&mut self, literal: &str) -> Result<Vec<u8>, Self::Error> {
             Ok(literal.as_bytes().to_vec())
@@ -455,7 +468,12 @@ mod tests {
         fn object(&mut self) -> Result<Self::Object, Self::Error> {
             Ok(Vec::new())
         }
-        fn insert(&mut self, o: &mut Self::Object, k: Text<'_>, v: Vec<u8>) -> Result<(), Self::Error> {
+        fn insert(
+            &mut self,
+            o: &mut Self::Object,
+            k: Text<'_>,
+            v: Vec<u8>,
+        ) -> Result<(), Self::Error> {
             let k = text_of(k);
             match o.iter_mut().find(|(seen, _)| *seen == k) {
                 Some(slot) => slot.1 = v,
@@ -464,7 +482,10 @@ mod tests {
             Ok(())
         }
         fn finish_object(&mut self, o: Self::Object) -> Result<Vec<u8>, Self::Error> {
-            let members: Vec<Vec<u8>> = o.into_iter().map(|(k, v)| [k, b":".to_vec(), v].concat()).collect();
+            let members: Vec<Vec<u8>> = o
+                .into_iter()
+                .map(|(k, v)| [k, b":".to_vec(), v].concat())
+                .collect();
             Ok([b"{".to_vec(), members.join(&b","[..]), b"}".to_vec()].concat())
         }
         fn syntax_error(&mut self, message: &'static str, offset: usize) -> Self::Error {
@@ -490,21 +511,34 @@ mod tests {
             } else {
                 out.extend_from_slice(b"null");
             }
-            assert_eq!(String::from_utf8(out).unwrap(), case["js"].as_str().unwrap(), "{bits:016x}");
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                case["js"].as_str().unwrap(),
+                "{bits:016x}"
+            );
         }
     }
 
     #[test]
     fn strings_escape_as_javascript_does() {
         let mut out = Vec::new();
-        write_str(&mut out, "\"\\\u{8}\u{c}\n\r\t\u{1}\u{1f}\u{7f}\u{2028}é😀/");
+        write_str(
+            &mut out,
+            "\"\\\u{8}\u{c}\n\r\t\u{1}\u{1f}\u{7f}\u{2028}é😀/",
+        );
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "\"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001f\u{7f}\u{2028}é😀/\""
         );
         let mut out = Vec::new();
-        write_utf16(&mut out, &[0xd800, 0x41, 0xdfff, 0xd83d, 0xde00, 0xdc00, 0xd800, 0x0a]);
-        assert_eq!(String::from_utf8(out).unwrap(), "\"\\ud800A\\udfff😀\\udc00\\ud800\\n\"");
+        write_utf16(
+            &mut out,
+            &[0xd800, 0x41, 0xdfff, 0xd83d, 0xde00, 0xdc00, 0xd800, 0x0a],
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"\\ud800A\\udfff😀\\udc00\\ud800\\n\""
+        );
     }
 
     #[test]
@@ -518,19 +552,48 @@ mod tests {
 
     #[test]
     fn parser_accepts_what_json_parse_accepts() {
-        assert_eq!(echo(" {\"a\" : [1, -0.5e1, true, null, \"x\\u0041\\/\"] } ").unwrap(),
-                   "{\"a\":[1,-5,true,null,\"xA/\"]}");
+        assert_eq!(
+            echo(" {\"a\" : [1, -0.5e1, true, null, \"x\\u0041\\/\"] } ").unwrap(),
+            "{\"a\":[1,-5,true,null,\"xA/\"]}"
+        );
         assert_eq!(echo("{\"a\":1,\"a\":2}").unwrap(), "{\"a\":2}");
         assert_eq!(echo("\"\\ud800\\ud83d\\ude00\"").unwrap(), "\"\\ud800😀\"");
-        assert_eq!(echo("123456789012345678901234567890").unwrap(), "123456789012345678901234567890");
+        assert_eq!(
+            echo("123456789012345678901234567890").unwrap(),
+            "123456789012345678901234567890"
+        );
         assert_eq!(echo("1e400").unwrap(), "null");
     }
 
     #[test]
     fn parser_rejects_what_json_parse_rejects() {
-        for bad in ["", " ", "{", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "+1", "-", "1e", "'a'",
-                    "\"\t\"", "\"\\x\"", "\"\\u12\"", "nul", "[1 2]", "{a:1}", "1 2", "\u{feff}1",
-                    "\"abc", "[", "{\"a\" 1}", "NaN", "Infinity"] {
+        for bad in [
+            "",
+            " ",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "-",
+            "1e",
+            "'a'",
+            "\"\t\"",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "nul",
+            "[1 2]",
+            "{a:1}",
+            "1 2",
+            "\u{feff}1",
+            "\"abc",
+            "[",
+            "{\"a\" 1}",
+            "NaN",
+            "Infinity",
+        ] {
             assert!(echo(bad).is_err(), "{bad:?} should be rejected");
         }
     }

@@ -79,14 +79,19 @@ impl Passwords {
                     entries.push((id, secret));
                 }
                 let sealing = newest_integer_id(&entries);
-                Ok(Passwords { entries, sealing, single: false })
+                Ok(Passwords {
+                    entries,
+                    sealing,
+                    single: false,
+                })
             }
         }
     }
 
     /// The id and secret new seals are made with.
     pub fn for_seal(&self) -> Option<(&str, &Secret)> {
-        self.sealing.map(|i| (self.entries[i].0.as_str(), &self.entries[i].1))
+        self.sealing
+            .map(|i| (self.entries[i].0.as_str(), &self.entries[i].1))
     }
 
     /// The secret for a seal's password id. iron-session turns a single
@@ -94,7 +99,10 @@ impl Passwords {
     /// "1"; in a map, an empty id looks up "default" (iron's rule).
     pub fn for_unseal(&self, id: &str) -> Option<&Secret> {
         let key = if id.is_empty() { "default" } else { id };
-        self.entries.iter().find(|(entry_id, _)| entry_id == key).map(|(_, secret)| secret)
+        self.entries
+            .iter()
+            .find(|(entry_id, _)| entry_id == key)
+            .map(|(_, secret)| secret)
     }
 
     /// The secret to seal with under an explicit id (test vectors made with
@@ -157,9 +165,8 @@ fn validate_secret(secret: SecretInput, id: Option<&str>) -> Result<Secret> {
 /// `Math.max` over the ids that are canonical non-negative integers (no
 /// leading zero: iron-session looks the secret up by `String(max)`).
 fn newest_integer_id(entries: &[(String, Secret)]) -> Option<usize> {
-    let is_integer = |id: &str| {
-        id.bytes().all(|b| b.is_ascii_digit()) && (id == "0" || !id.starts_with('0'))
-    };
+    let is_integer =
+        |id: &str| id.bytes().all(|b| b.is_ascii_digit()) && (id == "0" || !id.starts_with('0'));
     entries
         .iter()
         .enumerate()
@@ -180,7 +187,10 @@ mod tests {
 
     fn map(pairs: &[(&str, &str)]) -> Result<Passwords> {
         Passwords::new(PasswordInput::Map(
-            pairs.iter().map(|(id, s)| (id.to_string(), text(s))).collect(),
+            pairs
+                .iter()
+                .map(|(id, s)| (id.to_string(), text(s)))
+                .collect(),
         ))
     }
 
@@ -219,7 +229,9 @@ mod tests {
         let emoji = "🔑".repeat(16); // 32 units, 16 code points
         assert!(Passwords::new(PasswordInput::Single(text(&emoji))).is_ok());
         let short = &PW[..31];
-        let err = Passwords::new(PasswordInput::Single(text(short))).err().unwrap();
+        let err = Passwords::new(PasswordInput::Single(text(short)))
+            .err()
+            .unwrap();
         let msg = err.to_string();
         assert!(msg.contains("31 characters"), "{msg}");
         assert!(!msg.contains(short), "the secret leaked into: {msg}");
@@ -228,10 +240,16 @@ mod tests {
     #[test]
     fn bad_maps_are_refused_with_the_id_named() {
         assert!(map(&[]).is_err());
-        assert!(map(&[("-1", PW)]).unwrap_err().to_string().contains("\"-1\""));
+        assert!(map(&[("-1", PW)])
+            .unwrap_err()
+            .to_string()
+            .contains("\"-1\""));
         assert!(map(&[("1", PW), ("1", PW)]).is_err());
         let err = map(&[("2", "short")]).unwrap_err().to_string();
-        assert!(err.contains("id \"2\"") && !err.contains("short\""), "{err}");
+        assert!(
+            err.contains("id \"2\"") && !err.contains("short\""),
+            "{err}"
+        );
     }
 
     #[test]

@@ -61,7 +61,9 @@ impl Sealer {
 
     /// iron's `now`: the local clock plus `localtimeOffsetMsec`.
     pub fn now_ms(&self) -> i64 {
-        let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let since_epoch = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
         i64::try_from(since_epoch.as_millis())
             .unwrap_or(i64::MAX)
             .saturating_add(self.localtime_offset_ms)
@@ -93,7 +95,12 @@ impl Sealer {
             Secret::Raw(_) => {
                 let mut iv = [0u8; IV_LEN];
                 crypto::fill_random(&mut iv).map_err(|_| Error::Random)?;
-                let inputs = SealInputs { encryption_salt: "", hmac_salt: "", iv, now_ms };
+                let inputs = SealInputs {
+                    encryption_salt: "",
+                    hmac_salt: "",
+                    iv,
+                    now_ms,
+                };
                 Ok(build_seal(id, secret, plaintext, ttl_sec, &inputs))
             }
         }
@@ -142,7 +149,10 @@ impl Sealer {
         if let Some(expires_ms) = parse_expiration(expiration)? {
             let deadline = i128::from(now_ms) - i128::from(self.timestamp_skew_ms);
             if expires_ms <= deadline {
-                return Err(Error::Unseal { kind: UnsealKind::Expired, detail: "expired" });
+                return Err(Error::Unseal {
+                    kind: UnsealKind::Expired,
+                    detail: "expired",
+                });
             }
         }
         let secret = self.passwords.for_unseal(id).ok_or(Error::Unseal {
@@ -297,7 +307,10 @@ mod tests {
             Value::Object(o) => {
                 let hex = o["bytes_hex"].as_str().unwrap();
                 SecretInput::Bytes(
-                    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect(),
+                    (0..hex.len())
+                        .step_by(2)
+                        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                        .collect(),
                 )
             }
             other => panic!("unexpected password {other}"),
@@ -315,12 +328,19 @@ mod tests {
     }
 
     fn hex_bytes(hex: &str) -> Vec<u8> {
-        (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     fn sealer(password: &str) -> Sealer {
         let input = PasswordInput::Single(SecretInput::Text(password.to_owned()));
-        Sealer::new(Passwords::new(input).unwrap(), DEFAULT_TIMESTAMP_SKEW_SEC, 0)
+        Sealer::new(
+            Passwords::new(input).unwrap(),
+            DEFAULT_TIMESTAMP_SKEW_SEC,
+            0,
+        )
     }
 
     #[test]
@@ -344,7 +364,9 @@ mod tests {
             let plaintext = inputs["plaintext_json"].as_str().unwrap().as_bytes();
             let ttl = inputs["ttl_s"].as_u64().unwrap();
             let id = inputs["password_id"].as_str().unwrap();
-            let sealed = sealer.seal_with(plaintext, ttl, &seal_inputs, Some(id)).unwrap();
+            let sealed = sealer
+                .seal_with(plaintext, ttl, &seal_inputs, Some(id))
+                .unwrap();
             let expected = format!("{}~2", case["expected"]["iron_seal"].as_str().unwrap());
             assert_eq!(sealed, expected, "{}", case["name"]);
             if let Some(session_seal) = case["expected"]["iron_session_seal"].as_str() {
@@ -353,7 +375,12 @@ mod tests {
             // iron-session reads a single password as {1: password}, so a
             // seal with an empty id only opens through a "default" entry.
             if !id.is_empty() {
-                assert_eq!(sealer.unseal_at(&sealed, now_ms).unwrap(), plaintext, "{}", case["name"]);
+                assert_eq!(
+                    sealer.unseal_at(&sealed, now_ms).unwrap(),
+                    plaintext,
+                    "{}",
+                    case["name"]
+                );
             }
             checked += 1;
         }
@@ -369,19 +396,32 @@ mod tests {
         assert!(a.starts_with("Fe26.2*1*") && a.ends_with("~2"));
         assert_eq!(sealer.unseal(&a).unwrap(), b"{\"a\":1}");
         // 206 + id + ciphertext + expiration, plus "~2" (SPEC §1).
-        let c = sealer.seal(b"{\"user\":{\"id\":1}}", DEFAULT_TTL_SEC).unwrap();
+        let c = sealer
+            .seal(b"{\"user\":{\"id\":1}}", DEFAULT_TTL_SEC)
+            .unwrap();
         assert_eq!(c.len(), 265);
     }
 
     #[test]
     fn expiry_honours_the_skew_exactly() {
         let sealer = sealer(PW);
-        let inputs = SealInputs { encryption_salt: "a", hmac_salt: "b", iv: [0; IV_LEN], now_ms: 1_000_000 };
+        let inputs = SealInputs {
+            encryption_salt: "a",
+            hmac_salt: "b",
+            iv: [0; IV_LEN],
+            now_ms: 1_000_000,
+        };
         let sealed = sealer.seal_with(b"1", 1, &inputs, None).unwrap();
         let expires = 1_001_000;
         assert!(sealer.unseal_at(&sealed, expires + 59_999).is_ok());
         let err = sealer.unseal_at(&sealed, expires + 60_000).unwrap_err();
-        assert!(matches!(err, Error::Unseal { kind: UnsealKind::Expired, .. }));
+        assert!(matches!(
+            err,
+            Error::Unseal {
+                kind: UnsealKind::Expired,
+                ..
+            }
+        ));
         let forever = sealer.seal_with(b"1", 0, &inputs, None).unwrap();
         assert!(sealer.unseal_at(&forever, i64::MAX).is_ok());
     }
@@ -389,7 +429,9 @@ mod tests {
     #[test]
     fn every_single_character_change_is_rejected() {
         let sealer = sealer(PW);
-        let sealed = sealer.seal(b"{\"user\":{\"id\":1}}", DEFAULT_TTL_SEC).unwrap();
+        let sealed = sealer
+            .seal(b"{\"user\":{\"id\":1}}", DEFAULT_TTL_SEC)
+            .unwrap();
         let iron_len = sealed.len() - VERSION_SUFFIX.len();
         let alphabet = b"0123456789abcdefABCDEF-_*~.xZ";
         let mut tried = 0;
@@ -401,7 +443,10 @@ mod tests {
                 let mut bytes = sealed.clone().into_bytes();
                 bytes[pos] = c;
                 let tampered = String::from_utf8(bytes).unwrap();
-                assert!(sealer.unseal(&tampered).is_err(), "accepted a change at {pos}: {tampered}");
+                assert!(
+                    sealer.unseal(&tampered).is_err(),
+                    "accepted a change at {pos}: {tampered}"
+                );
                 tried += 1;
             }
         }
@@ -411,22 +456,47 @@ mod tests {
     #[test]
     fn malformed_input_is_refused_never_panics() {
         let sealer = sealer(PW);
-        for bad in ["", "~2", "Fe26.2", "Fe26.2*******", "Fe26.2********", "Fe26.1*1*a*b*c**d*e",
-                    "Fe26.2*1*a*b*c*0123*d*e", "Fe26.2*1*a*b*c*-5*d*e", "Fe26.2*1*a*b*c*1e3*d*e",
-                    "Fe26.2*1*a*b*c**d*é", "Fe26.2*1***c***"] {
+        for bad in [
+            "",
+            "~2",
+            "Fe26.2",
+            "Fe26.2*******",
+            "Fe26.2********",
+            "Fe26.1*1*a*b*c**d*e",
+            "Fe26.2*1*a*b*c*0123*d*e",
+            "Fe26.2*1*a*b*c*-5*d*e",
+            "Fe26.2*1*a*b*c*1e3*d*e",
+            "Fe26.2*1*a*b*c**d*é",
+            "Fe26.2*1***c***",
+        ] {
             assert!(sealer.unseal(bad).is_err(), "{bad:?}");
         }
     }
 
     #[test]
     fn unknown_ids_and_empty_salts() {
-        let map = Passwords::new(PasswordInput::Map(vec![("2".into(), SecretInput::Text(PW.into()))])).unwrap();
+        let map = Passwords::new(PasswordInput::Map(vec![(
+            "2".into(),
+            SecretInput::Text(PW.into()),
+        )]))
+        .unwrap();
         let by_map = Sealer::new(map, 60, 0);
         let sealed = sealer(PW).seal(b"{}", 0).unwrap(); // id 1
         let err = by_map.unseal(&sealed).unwrap_err();
-        assert!(matches!(err, Error::Unseal { kind: UnsealKind::UnknownPassword, .. }));
+        assert!(matches!(
+            err,
+            Error::Unseal {
+                kind: UnsealKind::UnknownPassword,
+                ..
+            }
+        ));
         // A text secret never opens a seal with an empty salt.
-        let inputs = SealInputs { encryption_salt: "", hmac_salt: "", iv: [0; IV_LEN], now_ms: 0 };
+        let inputs = SealInputs {
+            encryption_salt: "",
+            hmac_salt: "",
+            iv: [0; IV_LEN],
+            now_ms: 0,
+        };
         let odd = sealer(PW).seal_with(b"{}", 0, &inputs, None).unwrap();
         assert!(sealer(PW).unseal(&odd).is_err());
     }

@@ -28,9 +28,10 @@ impl Sink for Tree {
         Ok(Value::Bool(value))
     }
     fn integer(&mut self, literal: &str) -> Result<Value, String> {
-        Ok(literal.parse::<i64>().map(Value::from).unwrap_or_else(|_| {
-            Value::Number(Number::from_f64(literal.parse().unwrap()).unwrap())
-        }))
+        Ok(literal
+            .parse::<i64>()
+            .map(Value::from)
+            .unwrap_or_else(|_| Value::Number(Number::from_f64(literal.parse().unwrap()).unwrap())))
     }
     fn float(&mut self, value: f64) -> Result<Value, String> {
         Ok(Number::from_f64(value).map_or(Value::Null, Value::Number))
@@ -51,7 +52,12 @@ impl Sink for Tree {
     fn object(&mut self) -> Result<Map<String, Value>, String> {
         Ok(Map::new())
     }
-    fn insert(&mut self, object: &mut Map<String, Value>, key: Text<'_>, value: Value) -> Result<(), String> {
+    fn insert(
+        &mut self,
+        object: &mut Map<String, Value>,
+        key: Text<'_>,
+        value: Value,
+    ) -> Result<(), String> {
         object.insert(owned(key), value);
         Ok(())
     }

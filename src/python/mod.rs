@@ -10,10 +10,10 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyInt, PyMapping, PyString, PyTuple};
 
+use crate::crypto::IV_LEN;
 use crate::error::{Error, UnsealKind};
 use crate::password::{PasswordInput, Passwords, SecretInput};
 use crate::seal::{self, SealInputs, DEFAULT_TIMESTAMP_SKEW_SEC, DEFAULT_TTL_SEC};
-use crate::crypto::IV_LEN;
 use errors::PasswordError;
 use reader::ParseError;
 use writer::WriteError;
@@ -40,7 +40,11 @@ fn secret_input(value: &Bound<'_, PyAny>, what: &str) -> PyResult<SecretInput> {
     if let Ok(bytes) = value.cast::<PyBytes>() {
         return Ok(SecretInput::Bytes(bytes.as_bytes().to_vec()));
     }
-    let name = value.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+    let name = value
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
     Err(PasswordError::new_err(format!(
         "{what} must be a str of at least 32 characters or 32 raw bytes, not {name}"
     )))
@@ -48,12 +52,19 @@ fn secret_input(value: &Bound<'_, PyAny>, what: &str) -> PyResult<SecretInput> {
 
 fn password_id(key: &Bound<'_, PyAny>) -> PyResult<String> {
     if let Ok(text) = key.cast::<PyString>() {
-        return Ok(text.to_str().map_err(|_| PasswordError::new_err("invalid password id"))?.to_owned());
+        return Ok(text
+            .to_str()
+            .map_err(|_| PasswordError::new_err("invalid password id"))?
+            .to_owned());
     }
     if key.is_instance_of::<PyInt>() && !key.is_instance_of::<pyo3::types::PyBool>() {
         return Ok(key.str()?.to_str()?.to_owned());
     }
-    let name = key.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+    let name = key
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
     Err(PasswordError::new_err(format!(
         "password ids must be integers (or str), not {name}: use {{1: secret, 2: newer_secret}}"
     )))
@@ -67,7 +78,10 @@ fn password_input(password: &Bound<'_, PyAny>) -> PyResult<PasswordInput> {
         ));
     }
     if password.is_instance_of::<PyString>() || password.is_instance_of::<PyBytes>() {
-        return Ok(PasswordInput::Single(secret_input(password, "the password")?));
+        return Ok(PasswordInput::Single(secret_input(
+            password,
+            "the password",
+        )?));
     }
     if let Ok(mapping) = password.cast::<PyMapping>() {
         let mut pairs = Vec::new();
@@ -79,7 +93,11 @@ fn password_input(password: &Bound<'_, PyAny>) -> PyResult<PasswordInput> {
         }
         return Ok(PasswordInput::Map(pairs));
     }
-    let name = password.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+    let name = password
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
     Err(PasswordError::new_err(format!(
         "password must be a str, 32 raw bytes, or a map {{id: secret}}, not {name}"
     )))
@@ -115,7 +133,12 @@ struct PySealer {
 }
 
 impl PySealer {
-    fn open<'py>(&self, py: Python<'py>, sealed: &str, now_ms: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
+    fn open<'py>(
+        &self,
+        py: Python<'py>,
+        sealed: &str,
+        now_ms: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let core = &self.core;
         let plaintext = run_detached(py, sealed.len(), || match now_ms {
             Some(now) => core.unseal_at(sealed, now),
@@ -166,19 +189,29 @@ impl PySealer {
         };
         let plaintext = to_json_bytes(data, "data")?;
         let core = &self.core;
-        Ok(run_detached(py, plaintext.len(), || core.seal(&plaintext, ttl))?)
+        Ok(run_detached(py, plaintext.len(), || {
+            core.seal(&plaintext, ttl)
+        })?)
     }
 
-    fn unseal<'py>(&self, py: Python<'py>, seal: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let text = seal.cast::<PyString>().map_err(|_| {
-            PyTypeError::new_err("a seal is a str (the cookie value)")
-        })?;
+    fn unseal<'py>(
+        &self,
+        py: Python<'py>,
+        seal: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let text = seal
+            .cast::<PyString>()
+            .map_err(|_| PyTypeError::new_err("a seal is a str (the cookie value)"))?;
         let text = text.to_str().map_err(|_| Error::invalid("not ASCII"))?;
         self.open(py, text, None)
     }
 
     /// The never-raising path: `(value, None)` or `(None, reason)`.
-    fn unseal_or_none<'py>(&self, py: Python<'py>, seal: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
+    fn unseal_or_none<'py>(
+        &self,
+        py: Python<'py>,
+        seal: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
         let Some(text) = seal.cast::<PyString>().ok().and_then(|s| s.to_str().ok()) else {
             return (py.None(), UnsealKind::Invalid.reason()).into_pyobject(py);
         };
@@ -215,12 +248,24 @@ impl PySealer {
             .try_into()
             .map_err(|_| PyValueError::new_err(format!("iv must be {IV_LEN} bytes")))?;
         let plaintext = to_json_bytes(data, "data")?;
-        let inputs = SealInputs { encryption_salt, hmac_salt, iv, now_ms };
-        Ok(self.core.seal_with(&plaintext, non_negative(ttl, "ttl")?, &inputs, password_id)?)
+        let inputs = SealInputs {
+            encryption_salt,
+            hmac_salt,
+            iv,
+            now_ms,
+        };
+        Ok(self
+            .core
+            .seal_with(&plaintext, non_negative(ttl, "ttl")?, &inputs, password_id)?)
     }
 
     #[pyo3(signature = (seal, *, now_ms))]
-    fn _unseal_at<'py>(&self, py: Python<'py>, seal: &str, now_ms: i64) -> PyResult<Bound<'py, PyAny>> {
+    fn _unseal_at<'py>(
+        &self,
+        py: Python<'py>,
+        seal: &str,
+        now_ms: i64,
+    ) -> PyResult<Bound<'py, PyAny>> {
         self.open(py, seal, Some(now_ms))
     }
 
@@ -264,7 +309,6 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(py_from_json, module)?)?;
     module.add("DEFAULT_TTL", DEFAULT_TTL_SEC)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
-
 
     Ok(())
 }

@@ -11,7 +11,10 @@ use pyo3::types::{PyDict, PyInt, PyList, PyString};
 use crate::json::{self, Sink, Text};
 
 pub enum ParseError {
-    Syntax { message: &'static str, offset: usize },
+    Syntax {
+        message: &'static str,
+        offset: usize,
+    },
     Python(PyErr),
 }
 
@@ -58,7 +61,9 @@ impl<'py> Sink for Builder<'py> {
     }
 
     fn boolean(&mut self, value: bool) -> Result<Self::Value, ParseError> {
-        Ok(pyo3::types::PyBool::new(self.py, value).to_owned().into_any())
+        Ok(pyo3::types::PyBool::new(self.py, value)
+            .to_owned()
+            .into_any())
     }
 
     fn integer(&mut self, literal: &str) -> Result<Self::Value, ParseError> {

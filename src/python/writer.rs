@@ -23,7 +23,10 @@ pub struct Refusal {
 
 impl Refusal {
     fn new(problem: String) -> Self {
-        Refusal { path: Vec::new(), problem }
+        Refusal {
+            path: Vec::new(),
+            problem,
+        }
     }
 
     fn at(mut self, step: Step) -> Self {
@@ -107,7 +110,9 @@ fn write(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Result<()
         let number = float.value();
         if !number.is_finite() {
             let what = if number.is_nan() { "NaN" } else { "infinite" };
-            return refuse(format!("is {what}, which JSON cannot hold; store None or a string"));
+            return refuse(format!(
+                "is {what}, which JSON cannot hold; store None or a string"
+            ));
         }
         json::write_f64(out, number);
         return Ok(());
@@ -161,7 +166,10 @@ fn write_string(out: &mut Vec<u8>, text: &Bound<'_, PyString>) -> Result<()> {
 fn utf16_units(text: &Bound<'_, PyString>) -> PyResult<Vec<u16>> {
     let encoded = text.call_method1("encode", ("utf-16-le", "surrogatepass"))?;
     let bytes = encoded.cast::<PyBytes>()?.as_bytes();
-    Ok(bytes.chunks_exact(2).map(|pair| u16::from_le_bytes([pair[0], pair[1]])).collect())
+    Ok(bytes
+        .chunks_exact(2)
+        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+        .collect())
 }
 
 /// Integers are written with all their digits: Python keeps them exact, and
@@ -265,8 +273,15 @@ fn classify_key<'py>(key: Bound<'py, PyAny>) -> Result<Key<'py>> {
         write_int(&mut text, &key)?;
         return Ok(Key::Int(String::from_utf8(text).expect("digits are ASCII")));
     }
-    let shown = key.repr().map(|r| r.to_string()).unwrap_or_else(|_| "?".to_owned());
-    let name = key.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+    let shown = key
+        .repr()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|_| "?".to_owned());
+    let name = key
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
     refuse(format!(
         "has the key {shown} (a {name}); JSON object keys must be str (or int, written as text)"
     ))
@@ -295,7 +310,9 @@ fn write_dict(out: &mut Vec<u8>, dict: &Bound<'_, PyDict>, depth: usize) -> Resu
         first = false;
         key.write(out)?;
         out.push(b':');
-        with_step(write(out, &value, depth), || Step::Key(key.text().into_owned()))?;
+        with_step(write(out, &value, depth), || {
+            Step::Key(key.text().into_owned())
+        })?;
     }
     out.push(b'}');
     if saw_int_key {
@@ -322,7 +339,9 @@ fn write_dict_ordered(out: &mut Vec<u8>, dict: &Bound<'_, PyDict>, depth: usize)
         }
         key.write(out)?;
         out.push(b':');
-        with_step(write(out, value, depth), || Step::Key(key.text().into_owned()))?;
+        with_step(write(out, value, depth), || {
+            Step::Key(key.text().into_owned())
+        })?;
     }
     out.push(b'}');
     Ok(())
