@@ -24,14 +24,39 @@ type HmacSha256 = Hmac<Sha256>;
 
 pub type Key = Zeroizing<[u8; KEY_LEN]>;
 
-/// iron's `generateKey` for a string secret: PBKDF2-HMAC-SHA1 with one
-/// iteration, where the salt is the salt *string's* bytes (the 64 hex
-/// characters), not the bytes they spell.
-pub fn derive_key(password: &[u8], salt: &[u8]) -> Key {
-    let mut key = Zeroizing::new([0u8; KEY_LEN]);
-    pbkdf2::pbkdf2::<Hmac<Sha1>>(password, salt, 1, key.as_mut())
-        .expect("HMAC accepts keys of any length");
-    key
+/// iron's `generateKey` for a text secret: PBKDF2-HMAC-SHA1 with one
+/// iteration and a 32-byte output, where the salt is the salt *string's*
+/// bytes (the 64 hex characters), not the bytes they spell.
+///
+/// PBKDF2 (RFC 8018 §5.2) with one iteration is `T_i = HMAC(P, S || INT(i))`,
+/// so the HMAC is keyed with the password once, here, and every derivation
+/// starts from that state: the key setup (two SHA-1 blocks) is paid per
+/// password, not per seal. Checked against the `pbkdf2` crate in the tests.
+#[derive(Clone)]
+pub struct KeyDeriver {
+    prf: Hmac<Sha1>,
+}
+
+impl KeyDeriver {
+    pub fn new(password: &[u8]) -> Self {
+        KeyDeriver {
+            prf: Hmac::<Sha1>::new_from_slice(password).expect("HMAC takes any key length"),
+        }
+    }
+
+    pub fn derive(&self, salt: &[u8]) -> Key {
+        let mut salted = self.prf.clone();
+        salted.update(salt);
+        let mut key = Zeroizing::new([0u8; KEY_LEN]);
+        // 32 bytes = block 1 (20 bytes) + the first 12 bytes of block 2.
+        for (index, chunk) in key.chunks_mut(20).enumerate() {
+            let mut block = salted.clone();
+            block.update(&(index as u32 + 1).to_be_bytes());
+            let digest = block.finalize().into_bytes();
+            chunk.copy_from_slice(&digest[..chunk.len()]);
+        }
+        key
+    }
 }
 
 /// AES-256-CBC with PKCS#7 padding; the output is 16·(⌊n/16⌋+1) bytes.
@@ -79,9 +104,27 @@ mod tests {
     #[test]
     fn pbkdf2_sha1_rfc6070_first_vector() {
         // RFC 6070: P="password", S="salt", c=1, dkLen=20.
-        let key = derive_key(b"password", b"salt");
+        let key = KeyDeriver::new(b"password").derive(b"salt");
         let hex: String = key[..20].iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(hex, "0c60c80f961f0e71f3a9b524af6012062fe037a6");
+    }
+
+    #[test]
+    fn key_deriver_equals_the_pbkdf2_crate() {
+        let mut seed = [0u8; 256];
+        fill_random(&mut seed).unwrap();
+        // Passwords shorter and longer than SHA-1's 64-byte block (a longer
+        // key is hashed first), salts of every length around one block.
+        for password_len in [1usize, 32, 63, 64, 65, 100, 200] {
+            let password = &seed[..password_len];
+            let deriver = KeyDeriver::new(password);
+            for salt_len in [0usize, 1, 55, 56, 63, 64, 65, 128] {
+                let salt = &seed[56..56 + salt_len];
+                let mut expected = [0u8; KEY_LEN];
+                pbkdf2::pbkdf2::<Hmac<Sha1>>(password, salt, 1, &mut expected).unwrap();
+                assert_eq!(*deriver.derive(salt), expected, "{password_len}/{salt_len}");
+            }
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use zeroize::Zeroizing;
 
-use crate::crypto::KEY_LEN;
+use crate::crypto::{KeyDeriver, KEY_LEN};
 use crate::error::{Error, Result};
 
 /// iron's `minPasswordlength`, counted as JavaScript's `String.length`
@@ -24,9 +24,10 @@ pub enum PasswordInput {
 }
 
 /// A validated secret. Text secrets are stretched per seal with the seal's
-/// salts; raw keys are used as they are, with empty salts (iron's rule).
+/// salts (their PBKDF2 state is keyed once, here); raw keys are used as
+/// they are, with empty salts (iron's rule).
 pub enum Secret {
-    Text(Zeroizing<Vec<u8>>),
+    Text(KeyDeriver),
     Raw(Zeroizing<[u8; KEY_LEN]>),
 }
 
@@ -146,7 +147,8 @@ fn validate_secret(secret: SecretInput, id: Option<&str>) -> Result<Secret> {
                      e.g. from `iron-fast keygen`"
                 )));
             }
-            Ok(Secret::Text(Zeroizing::new(text.into_bytes())))
+            let text = Zeroizing::new(text);
+            Ok(Secret::Text(KeyDeriver::new(text.as_bytes())))
         }
         SecretInput::Bytes(bytes) => {
             let bytes = Zeroizing::new(bytes);

@@ -231,7 +231,7 @@ fn build_seal(
 /// raw key is used as is and the salt ignored.
 fn key_for_sealing(secret: &Secret, salt: &str) -> Key {
     match secret {
-        Secret::Text(password) => crypto::derive_key(password, salt.as_bytes()),
+        Secret::Text(deriver) => deriver.derive(salt.as_bytes()),
         Secret::Raw(key) => Key::new(**key),
     }
 }
