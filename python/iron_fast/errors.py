@@ -63,3 +63,52 @@ class UnknownPassword(UnsealError):
     have (an empty id looks up ``"default"``)."""
 
     reason = "unknown-password"
+
+
+# Session-layer errors (get_iron_session, SessionConfig, IronSession).
+
+
+class ConfigError(IronError):
+    """A session option is missing or invalid. ``option`` names it, as the
+    caller spells it (``"cookie_name"``, ``"cookie_options['domain']"``).
+
+    Raised when the configuration is built, so a bad option fails at
+    start-up rather than on the first request that saves a session.
+    """
+
+    option: str = ""
+
+    def __init__(self, message: str, *, option: str = "") -> None:
+        super().__init__(message)
+        self.option = option
+
+
+class PasswordConfigError(ConfigError, PasswordError):
+    """The ``password`` option breaks iron-session 9's rules for sessions
+    (missing, short, empty map, non-integer id, non-str secret). Both a
+    ConfigError and a PasswordError."""
+
+
+class CookieTooLarge(IronError):
+    """The session does not fit in the cookies a browser accepts: one
+    ``Set-Cookie`` line over 4096 UTF-8 bytes without ``chunk=True``, or
+    more than 4 chunks with it. ``size`` is the whole line in bytes."""
+
+    size: int = 0
+
+    def __init__(self, message: str, *, size: int = 0) -> None:
+        super().__init__(message)
+        self.size = size
+
+
+class SessionDestroyed(IronError):
+    """``save()`` on a destroyed session that has data written back into
+    it: saving would restore the cookie ``destroy()`` just cleared."""
+
+
+__all__ += [
+    "ConfigError",
+    "CookieTooLarge",
+    "PasswordConfigError",
+    "SessionDestroyed",
+]
