@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: MIT
+"""FastAPI with iron_fast's session: log in, count clicks, log out; the
+session reaches routes as a dependency, plain or validated by a model.
+
+    export SECRET_COOKIE_PASSWORD=$(python -c \
+        'import secrets; print(secrets.token_urlsafe(32))')
+    COOKIE_SECURE=0 uvicorn examples.fastapi_app:app   # plain-HTTP dev
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+from urllib.parse import parse_qs
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse
+from iron_fast.fastapi import IronSessionMiddleware, Session, typed_session
+from pydantic import BaseModel, Field
+
+
+class User(BaseModel):
+    """What a logged-in session holds; routes that need it answer 401
+    to a session without it."""
+
+    user: str = Field(min_length=1, max_length=64)
+    count: int = 0
+
+
+LoggedIn = Annotated[User, Depends(typed_session(User))]
+
+app = FastAPI()
+app.add_middleware(
+    IronSessionMiddleware,
+    password=os.environ["SECRET_COOKIE_PASSWORD"],
+    cookie_name="iron_fast_example",
+    cookie_options={"secure": os.environ.get("COOKIE_SECURE") != "0"},
+)
+
+
+@app.get("/")
+def home(session: Session) -> dict[str, object]:
+    return {"session": dict(session)}
+
+
+@app.post("/login")
+async def login(request: Request, session: Session) -> RedirectResponse:
+    # Parsed by hand: FastAPI's Form() needs python-multipart.
+    fields = parse_qs((await request.body()).decode(), max_num_fields=10)
+    name = fields.get("name", [""])[0].strip()[:64] or "anonymous"
+    session.update(User(user=name).model_dump())
+    return RedirectResponse("/", status_code=303)
+
+
+@app.post("/count")
+def count(user: LoggedIn, session: Session) -> User:
+    user.count += 1
+    session.update(user.model_dump(mode="json"))
+    return user
+
+
+@app.post("/logout")
+def logout(session: Session) -> dict[str, bool]:
+    session.destroy()
+    return {"ok": True}

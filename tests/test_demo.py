@@ -1,0 +1,186 @@
+# SPDX-License-Identifier: MIT
+"""The demo (examples/demo/app.py, what scripts/demo.sh runs): started as
+a real uvicorn server on a free loopback port and driven over HTTP through
+login, counter and logout, with a restart in between that keeps the
+session; plus its development secret file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from tests.conftest import require_or_skip
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "examples" / "demo" / "app.py"
+START_TIMEOUT = 20.0
+
+
+@pytest.fixture(autouse=True)
+def _needs_the_demo_dependencies() -> None:
+    for name in ("fastapi", "uvicorn", "httpx"):
+        try:
+            __import__(name)
+        except ImportError:
+            require_or_skip(f"{name} is not installed (the [demo] extra)")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Demo:
+    """``python examples/demo/app.py`` on a free port, as demo.sh runs it
+    (with the secret file moved out of the repository)."""
+
+    def __init__(self, secret_file: Path) -> None:
+        import httpx
+
+        self.url = f"http://127.0.0.1:{free_port()}"
+        self.log = tempfile.TemporaryFile()
+        env = {
+            **os.environ,
+            "PORT": self.url.rsplit(":", 1)[1],
+            "IRON_FAST_DEV_SECRET_FILE": str(secret_file),
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, str(DEMO)],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                httpx.get(self.url + "/", timeout=1.0)
+                return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        self.stop()
+        pytest.fail(f"the demo did not start:\n{self.output()}")
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode("utf-8", "replace")
+
+    def stop(self) -> str:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        text = self.output()
+        self.log.close()
+        return text
+
+
+def counter(page: str) -> int | None:
+    found = re.search(r'<output id="count">(\d+)</output>', page)
+    return int(found.group(1)) if found else None
+
+
+def test_login_counter_restart_logout(tmp_path: Path) -> None:
+    import httpx
+
+    secret_file = tmp_path / "dev-secret"
+    # Keeps cookies and follows redirects, as a browser does.
+    browser = httpx.Client(timeout=10.0, follow_redirects=True)
+    demo = Demo(secret_file)
+    try:
+        page = browser.get(demo.url + "/").text
+        assert "not for production" in page.lower()
+        assert 'action="/login"' in page and counter(page) is None
+        answer = browser.post(
+            demo.url + "/login",
+            data={"name": "Ada <script>"},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303
+        line = answer.headers["set-cookie"]
+        assert line.startswith("iron_fast_demo=Fe26.2*1*")
+        assert line.endswith(
+            "; Max-Age=1209540; Path=/; HttpOnly; SameSite=Lax"
+        )
+        page = browser.get(demo.url + "/").text
+        assert "Ada &lt;script&gt;" in page and counter(page) == 0
+        for expected in (1, 2):
+            page = browser.post(demo.url + "/count").text
+            assert counter(page) == expected
+    finally:
+        first_log = demo.stop()
+    assert "NOT FOR PRODUCTION" in first_log
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    secret = secret_file.read_text()
+
+    demo = Demo(secret_file)  # a restart: same secret, same session
+    try:
+        page = browser.get(demo.url + "/").text
+        assert "Ada &lt;script&gt;" in page and counter(page) == 2
+        assert counter(browser.post(demo.url + "/count").text) == 3
+        answer = browser.post(demo.url + "/logout", follow_redirects=False)
+        assert answer.headers["set-cookie"].startswith(
+            "iron_fast_demo=; Max-Age=0;"
+        )
+        page = browser.get(demo.url + "/").text
+        assert 'action="/login"' in page and counter(page) is None
+    finally:
+        second_log = demo.stop()
+        browser.close()
+    assert secret_file.read_text() == secret
+    assert "generated a development password" in first_log
+    assert "generated a development password" not in second_log
+
+
+def load_demo() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("iron_fast_demo", DEMO)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_dev_secret_file(tmp_path: Path) -> None:
+    demo = load_demo()
+    assert demo.DEFAULT_SECRET_FILE == ROOT / ".iron-fast-dev-secret"
+    path = tmp_path / "secret"
+    secret = demo.dev_secret(path)
+    assert len(secret) >= 32
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert demo.dev_secret(path) == secret  # kept, not regenerated
+    path.chmod(0o644)
+    assert demo.dev_secret(path) == secret
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    path.write_text("short\n")
+    with pytest.raises(SystemExit, match="32"):
+        demo.dev_secret(path)
+
+
+def test_default_secret_file_is_ignored_by_git() -> None:
+    ignored = (ROOT / ".gitignore").read_text().split()
+    assert "/.iron-fast-dev-secret" in ignored
+
+
+def test_demo_script_runs_the_demo() -> None:
+    script = (ROOT / "scripts" / "demo.sh").read_text().strip()
+    assert script.splitlines()[-1].startswith(
+        "exec .venv/bin/python examples/demo/app.py"
+    )
+    assert (ROOT / "examples" / "seal_demo.py").is_file()
