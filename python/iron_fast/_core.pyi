@@ -2,9 +2,13 @@
 """The compiled core (Rust, PyO3). Mirrors ``src/python/`` exactly."""
 
 from collections.abc import Mapping
-from typing import Any, Final, Union
+from typing import Any, Final, Union, final
+
+__all__ = ["DEFAULT_TTL", "Sealer", "__version__", "from_json", "to_json"]
 
 _Secret = Union[str, bytes]
+# Exists only for type checkers (the binding takes any object and checks
+# it); stubtest is told so in scripts/stubtest-allowlist.txt.
 Password = Union[_Secret, Mapping[Union[int, str], _Secret]]
 
 DEFAULT_TTL: Final[int]
@@ -12,6 +16,7 @@ DEFAULT_TTL: Final[int]
 
 __version__: Final[str]
 
+@final
 class Sealer:
     """A compiled password configuration.
 
@@ -24,16 +29,23 @@ class Sealer:
     JavaScript counts them), 32 raw key ``bytes``, or a mapping
     ``{id: secret}`` for rotation: the highest integer id seals, every id
     unseals. Raises ``PasswordError`` for an unusable configuration.
+
+    ``ttl`` is the default lifetime of a seal in seconds (``DEFAULT_TTL``,
+    14 days; 0 = never expires), ``timestamp_skew_sec`` the clock skew
+    allowed when unsealing (60) and ``localtime_offset_ms`` an offset
+    added to the local clock (0), as in iron.
     """
 
-    def __init__(
-        self,
+    # PyO3 builds the object in __new__ (there is no __init__), and
+    # stubtest checks the stub against that.
+    def __new__(
+        cls,
         password: Password,
         *,
-        ttl: int = 1209600,
-        timestamp_skew_sec: int = 60,
+        ttl: int = ...,
+        timestamp_skew_sec: int = ...,
         localtime_offset_ms: int = 0,
-    ) -> None: ...
+    ) -> Sealer: ...
     @property
     def ttl(self) -> int:
         """Default lifetime of a seal, in seconds (0 = never expires)."""
