@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: MIT
+"""Flask with iron_fast's session: log in, count clicks, log out.
+
+    export SECRET_COOKIE_PASSWORD=$(python -c \
+        'import secrets; print(secrets.token_urlsafe(32))')
+    COOKIE_SECURE=0 flask --app examples/flask_app.py run   # plain-HTTP dev
+
+The only change from Flask's own sessions is the ``session_interface``
+line (and the password's config key); ``flask.session`` is used exactly
+as before.
+"""
+
+from __future__ import annotations
+
+import os
+from html import escape
+
+from flask import Flask, redirect, request, session
+from flask.typing import ResponseReturnValue
+from iron_fast.flask import IronSessionInterface
+
+app = Flask(__name__)
+app.config.update(
+    IRON_SESSION_PASSWORD=os.environ["SECRET_COOKIE_PASSWORD"],
+    SESSION_COOKIE_NAME="iron_fast_example",
+    # Secure is on by default, as in iron-session; off for plain HTTP.
+    IRON_SESSION_COOKIE_OPTIONS={
+        "secure": os.environ.get("COOKIE_SECURE") != "0"
+    },
+)
+# Was: Flask's default SecureCookieSessionInterface and app.secret_key.
+app.session_interface = IronSessionInterface()
+
+
+@app.get("/")
+def home() -> str:
+    user = session.get("user")
+    if user is None:
+        body = (
+            '<form method="post" action="/login">'
+            '<input name="name" placeholder="your name" required> '
+            "<button>Log in</button></form>"
+        )
+    else:
+        body = (
+            f"<p>Hello, {escape(user)}. Count: {session.get('count', 0)}</p>"
+            '<form method="post" action="/count"><button>+1</button></form>'
+            '<form method="post" action="/logout"><button>Log out</button>'
+            "</form>"
+        )
+    return f"<!doctype html><title>iron_fast</title>{body}"
+
+
+@app.post("/login")
+def login() -> ResponseReturnValue:
+    session.clear()
+    session["user"] = request.form.get("name", "").strip()[:64]
+    session["count"] = 0
+    return redirect("/", code=303)
+
+
+@app.post("/count")
+def count() -> ResponseReturnValue:
+    if "user" in session:
+        session["count"] = session.get("count", 0) + 1
+    return redirect("/", code=303)
+
+
+@app.post("/logout")
+def logout() -> ResponseReturnValue:
+    session.clear()  # expires the cookie, as with Flask's own sessions
+    return redirect("/", code=303)
