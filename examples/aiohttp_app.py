@@ -16,6 +16,7 @@ from html import escape
 
 from aiohttp import web
 from aiohttp_session import get_session, new_session, setup
+
 from iron_fast.aiohttp import IronStorage
 
 routes = web.RouteTableDef()

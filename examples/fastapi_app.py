@@ -15,8 +15,9 @@ from urllib.parse import parse_qs
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse
-from iron_fast.fastapi import IronSessionMiddleware, Session, typed_session
 from pydantic import BaseModel, Field
+
+from iron_fast.fastapi import IronSessionMiddleware, Session, typed_session
 
 
 class User(BaseModel):

@@ -17,6 +17,7 @@ from html import escape
 
 from flask import Flask, redirect, request, session
 from flask.typing import ResponseReturnValue
+
 from iron_fast.flask import IronSessionInterface
 
 app = Flask(__name__)

@@ -15,11 +15,12 @@ import os
 from html import escape
 from urllib.parse import parse_qs
 
-from iron_fast.starlette import IronSessionMiddleware
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import Route
+
+from iron_fast.starlette import IronSessionMiddleware
 
 
 async def form_field(request: Request, name: str) -> str:

@@ -13,10 +13,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import iron_fast
 import pytest
-from iron_fast import CookieTooLarge, seal_data, unseal_data
 
+import iron_fast
+from iron_fast import CookieTooLarge, seal_data, unseal_data
 from tests.conftest import require_or_skip
 
 # aiohttp-session itself keys the request with strings (aiohttp 3.14
@@ -46,6 +46,7 @@ def _aiohttp() -> None:
 def make_app(**options: Any) -> Any:
     import aiohttp_session
     from aiohttp import web
+
     from iron_fast.aiohttp import IronStorage
 
     app = web.Application()

@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import iron_fast
 import pytest
 
+import iron_fast
 from tests.conftest import require_or_skip
 from tests.vectors_util import load
 

@@ -10,7 +10,6 @@ import decimal
 import os
 import pickle
 import sys
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -32,18 +31,22 @@ def same(a, b):
     fraction (1e16 -> 10000000000000000), so it comes back as an int equal
     to it as a double (DESIGN.md decision 6)."""
     if isinstance(b, dict):
-        return isinstance(a, dict) and a.keys() == b.keys() and all(
-            same(a[k], b[k]) for k in b
+        return (
+            isinstance(a, dict)
+            and a.keys() == b.keys()
+            and all(same(a[k], b[k]) for k in b)
         )
     if isinstance(b, (list, tuple)):
-        return isinstance(a, list) and len(a) == len(b) and all(
-            map(same, a, b)
+        return (
+            isinstance(a, list) and len(a) == len(b) and all(map(same, a, b))
         )
     if isinstance(b, bool) or b is None:
         return a is b
     if isinstance(b, float):
-        return isinstance(a, (int, float)) and not isinstance(a, bool) and (
-            float(a) == b
+        return (
+            isinstance(a, (int, float))
+            and not isinstance(a, bool)
+            and (float(a) == b)
         )
     return a == b and not isinstance(a, bool)
 
@@ -107,7 +110,7 @@ def test_truncations_and_field_swaps_rejected():
     for i in range(1, 8):
         if fa[i] == fb[i]:
             continue  # id, or an expiration within the same millisecond
-        swapped = fa[:i] + [fb[i]] + fa[i + 1 :]
+        swapped = [*fa[:i], fb[i], *fa[i + 1 :]]
         assert SEALER.unseal_or_none("*".join(swapped))[1] is not None, i
 
 
@@ -337,8 +340,17 @@ def test_forked_children_never_repeat_salts_or_ivs():
 
 
 def test_unseal_data_never_raises_for_bad_seals():
-    for bad in ["", "~2", "*" * 7, "Fe26.2" + "*" * 7, "\x00" * 100,
-                "Fe26.2*1*" + "a" * 5000, None, 42, b"bytes"]:
+    for bad in [
+        "",
+        "~2",
+        "*" * 7,
+        "Fe26.2" + "*" * 7,
+        "\x00" * 100,
+        "Fe26.2*1*" + "a" * 5000,
+        None,
+        42,
+        b"bytes",
+    ]:
         assert iron_fast.unseal_data(bad, password=PW) == {}
 
 

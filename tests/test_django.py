@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import iron_fast
 import pytest
-from iron_fast import CookieTooLarge, seal_data, unseal_data
 
+import iron_fast
+from iron_fast import CookieTooLarge, seal_data, unseal_data
 from tests.conftest import require_or_skip
 
 PASSWORD = "django-test-password-0123456789-abcdef"
@@ -630,6 +630,7 @@ def test_request_factory_pattern() -> None:
     )
     from django.http import HttpResponse
     from django.test import RequestFactory
+
     from iron_fast.django.middleware import SessionMiddleware
 
     # The unit-test recipe: a middleware attaches request.session.

@@ -10,22 +10,23 @@ import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
-import iron_fast
 import pytest
-from iron_fast import IronSession
 
+import iron_fast
+from iron_fast import IronSession
 from tests.conftest import require_or_skip
 
 try:  # the [fastapi] extra is optional
     from fastapi import Depends, FastAPI
+    from pydantic import BaseModel
+    from typing_extensions import NotRequired, TypedDict
+
     from iron_fast.fastapi import (
         IronSessionMiddleware,
         Session,
         get_session,
         typed_session,
     )
-    from pydantic import BaseModel
-    from typing_extensions import NotRequired, TypedDict
 
     with warnings.catch_warnings():  # starlette 1.x prefers httpx2
         warnings.filterwarnings("ignore", "Using `httpx`")

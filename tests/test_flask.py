@@ -11,10 +11,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import iron_fast
 import pytest
-from iron_fast import ConfigError, CookieTooLarge, seal_data, unseal_data
 
+import iron_fast
+from iron_fast import ConfigError, CookieTooLarge, seal_data, unseal_data
 from tests.conftest import require_or_skip
 
 PASSWORD = "flask-test-password-0123456789-abcdef"
@@ -37,6 +37,7 @@ def _flask() -> None:
 
 def make_app(interface: Any = None, **config: Any) -> Any:
     from flask import Flask, request, session
+
     from iron_fast.flask import IronSessionInterface
 
     app = Flask(__name__)
@@ -366,6 +367,7 @@ def test_data_that_is_not_json_fails_clearly() -> None:
     from datetime import datetime
 
     from flask import session
+
     from iron_fast import SerializationError
 
     app = make_app()

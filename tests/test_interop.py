@@ -14,10 +14,11 @@ import math
 import time
 from typing import Any
 
-import iron_fast
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+
+import iron_fast
 from iron_fast._core import to_json
 
 LIBS = ("v8", "v9")

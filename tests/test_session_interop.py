@@ -19,8 +19,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from iron_fast import HeaderCookieJar, SessionConfig, get_iron_session
 
+from iron_fast import HeaderCookieJar, SessionConfig, get_iron_session
 from tests.conftest import INTEROP_DIR, require_or_skip
 
 PASSWORD = "a-32-character-long-test-password!"

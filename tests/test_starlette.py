@@ -16,8 +16,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import iron_fast
 import pytest
+
+import iron_fast
 from iron_fast import (
     CookieTooLarge,
     IronError,
@@ -26,17 +27,17 @@ from iron_fast import (
     SessionConfig,
     UnsealError,
 )
-
 from tests.conftest import require_or_skip
 
 try:  # the [starlette] extra is optional
-    from iron_fast import starlette as iron_starlette
-    from iron_fast.starlette import IronSessionMiddleware
     from starlette.applications import Starlette
     from starlette.background import BackgroundTask
     from starlette.requests import Request
     from starlette.responses import JSONResponse, PlainTextResponse
     from starlette.routing import Route, WebSocketRoute
+
+    from iron_fast import starlette as iron_starlette
+    from iron_fast.starlette import IronSessionMiddleware
 
     with warnings.catch_warnings():  # starlette 1.x prefers httpx2
         warnings.filterwarnings("ignore", "Using `httpx`")

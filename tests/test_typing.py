@@ -15,8 +15,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import iron_fast
 import pytest
+
+import iron_fast
 from iron_fast import _core
 
 PACKAGE = Path(iron_fast.__file__).parent

@@ -174,9 +174,10 @@ def test_separate_encryption_and_integrity_passwords_are_refused():
         for c in UNSEAL["cases"]
         if c["name"] == "hapi_separate_encryption_integrity_passwords"
     ]
-    for secret in case["iron_password"]["encryption"], case[
-        "iron_password"
-    ]["integrity"]:
+    for secret in (
+        case["iron_password"]["encryption"],
+        case["iron_password"]["integrity"],
+    ):
         sealer = iron_fast.Sealer({case["iron_password"]["id"]: secret})
         with pytest.raises(iron_fast.BadSeal):
             sealer._unseal_at(case["seal"], now_ms=case["sealed_at_ms"])
@@ -189,7 +190,8 @@ UNKNOWN_ID_CASES = {
     c["name"]
     for c in REJECT_CASES
     if c["name"].startswith(("password_id_", "wrong_password_map"))
-    or c["name"] in ("authentic_no_password_id", "password_map_id_with_leading_zero")
+    or c["name"]
+    in ("authentic_no_password_id", "password_map_id_with_leading_zero")
 }
 
 

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+
 from iron_fast import SessionConfig
 from iron_fast.fastapi import IronSessionMiddleware, Session
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 
-from iron_fast.starlette import IronSessionMiddleware
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from iron_fast.starlette import IronSessionMiddleware
 
 
 def show(request: Request) -> JSONResponse:

@@ -2,14 +2,14 @@
 """The compiled core (Rust, PyO3). Mirrors ``src/python/`` exactly."""
 
 from collections.abc import Mapping
-from typing import Any, Final, Union, final
+from typing import Any, Final, final
 
 __all__ = ["DEFAULT_TTL", "Sealer", "__version__", "from_json", "to_json"]
 
-_Secret = Union[str, bytes]
+_Secret = str | bytes
 # Exists only for type checkers (the binding takes any object and checks
 # it); stubtest is told so in scripts/stubtest-allowlist.txt.
-Password = Union[_Secret, Mapping[Union[int, str], _Secret]]
+Password = _Secret | Mapping[int | str, _Secret]
 
 DEFAULT_TTL: Final[int]
 """iron-session's default ttl: 14 days, in seconds."""
