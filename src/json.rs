@@ -166,7 +166,31 @@ struct Parser<'a> {
     depth: usize,
 }
 
+/// The bytes that end a run of plain string content: the quote, the
+/// backslash, and the control characters JSON forbids raw in a string.
+static ENDS_PLAIN_RUN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = true;
+        byte += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
 impl<'a> Parser<'a> {
+    /// Moves past string content that needs no decoding (one table lookup
+    /// a byte: strings are most of a session's text).
+    fn skip_plain(&mut self) {
+        let rest = &self.bytes[self.pos..];
+        self.pos += rest
+            .iter()
+            .position(|&b| ENDS_PLAIN_RUN[usize::from(b)])
+            .unwrap_or(rest.len());
+    }
+
     fn skip_whitespace(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
             self.pos += 1;
@@ -334,20 +358,16 @@ impl<'a> Parser<'a> {
         self.pos += 1;
         let start = self.pos;
         // Fast path: no escapes, borrow the text as is.
-        loop {
-            match self.peek() {
-                Some(b'"') => {
-                    let text = &self.text[start..self.pos];
-                    self.pos += 1;
-                    return Ok(Text::Str(text.into()));
-                }
-                Some(b'\\') => break,
-                Some(0x00..=0x1f) => {
-                    return Err(sink.syntax_error("bad control character in string", self.pos))
-                }
-                Some(_) => self.pos += 1,
-                None => return Err(sink.syntax_error("unterminated string", self.pos)),
+        self.skip_plain();
+        match self.peek() {
+            Some(b'"') => {
+                let text = &self.text[start..self.pos];
+                self.pos += 1;
+                return Ok(Text::Str(text.into()));
             }
+            Some(b'\\') => {}
+            Some(_) => return Err(sink.syntax_error("bad control character in string", self.pos)),
+            None => return Err(sink.syntax_error("unterminated string", self.pos)),
         }
         // Slow path: decode escapes into UTF-16 units, which can carry the
         // lone surrogates that `\uXXXX` may spell.
@@ -387,15 +407,8 @@ impl<'a> Parser<'a> {
                     return Err(sink.syntax_error("bad control character in string", self.pos))
                 }
                 Some(_) => {
-                    // Copy the run of plain characters up to the next quote,
-                    // backslash or control character.
                     let from = self.pos;
-                    while let Some(b) = self.peek() {
-                        if b == b'"' || b == b'\\' || b < 0x20 {
-                            break;
-                        }
-                        self.pos += 1;
-                    }
+                    self.skip_plain();
                     units.extend(self.text[from..self.pos].encode_utf16());
                 }
                 None => return Err(sink.syntax_error("unterminated string", self.pos)),

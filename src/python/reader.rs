@@ -24,8 +24,41 @@ impl From<PyErr> for ParseError {
     }
 }
 
+/// Keys repeat within a session (`{"sku": …, "qty": …}` in every item of a
+/// cart): the first occurrence's string object is reused, so the key is
+/// neither allocated nor hashed again (a str caches its hash).
+const KEY_CACHE_SLOTS: usize = 64;
+const KEY_CACHE_MAX_LEN: usize = 32;
+
 struct Builder<'py> {
     py: Python<'py>,
+    keys: [Option<Bound<'py, PyString>>; KEY_CACHE_SLOTS],
+}
+
+impl<'py> Builder<'py> {
+    fn key(&mut self, key: Text<'_>) -> PyResult<Bound<'py, PyString>> {
+        let text = match key {
+            Text::Str(text) if text.len() <= KEY_CACHE_MAX_LEN => text,
+            other => {
+                return string(self.py, other)?
+                    .cast_into::<PyString>()
+                    .map_err(Into::into)
+            }
+        };
+        // FNV-1a: short keys, no need for anything stronger.
+        let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let slot = &mut self.keys[(hash as usize) % KEY_CACHE_SLOTS];
+        if let Some(cached) = slot {
+            if cached.to_str().is_ok_and(|c| c == text) {
+                return Ok(cached.clone());
+            }
+        }
+        let fresh = PyString::new(self.py, &text);
+        *slot = Some(fresh.clone());
+        Ok(fresh)
+    }
 }
 
 fn string<'py>(py: Python<'py>, text: Text<'_>) -> PyResult<Bound<'py, PyAny>> {
@@ -104,7 +137,8 @@ impl<'py> Sink for Builder<'py> {
         key: Text<'_>,
         value: Self::Value,
     ) -> Result<(), ParseError> {
-        object.set_item(string(self.py, key)?, value)?;
+        let key = self.key(key)?;
+        object.set_item(key, value)?;
         Ok(())
     }
 
@@ -118,5 +152,11 @@ impl<'py> Sink for Builder<'py> {
 }
 
 pub fn parse<'py>(py: Python<'py>, text: &str) -> Result<Bound<'py, PyAny>, ParseError> {
-    json::parse(text, &mut Builder { py })
+    json::parse(
+        text,
+        &mut Builder {
+            py,
+            keys: std::array::from_fn(|_| None),
+        },
+    )
 }
