@@ -8,9 +8,9 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use iron_fast::crypto;
 use iron_fast::password::{PasswordInput, Passwords, SecretInput};
 use iron_fast::seal::{Sealer, DEFAULT_TTL_SEC};
+use iron_fast::{crypto, random};
 
 const PASSWORD: &str = "Gbm49ATjnqnkCCCdhV4uDBhbfnPqsCW0";
 
@@ -52,8 +52,11 @@ fn main() {
 
     println!("primitives");
     let mut random = [0u8; 80];
-    measure("getrandom 80 bytes", || {
-        crypto::fill_random(black_box(&mut random)).unwrap()
+    measure("getrandom 80 bytes (the OS)", || {
+        getrandom::fill(black_box(&mut random)).unwrap()
+    });
+    measure("random::fill 80 bytes (ChaCha20)", || {
+        random::fill(black_box(&mut random)).unwrap()
     });
     let salt = [b'a'; 64];
     let deriver = crypto::KeyDeriver::new(PASSWORD.as_bytes());

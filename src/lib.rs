@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod error;
 pub mod json;
 pub mod password;
+pub mod random;
 pub mod seal;
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use base64::Engine;
 use crate::crypto::{self, Key, IV_LEN, KEY_LEN, SALT_BYTES};
 use crate::error::{Error, Result, UnsealKind};
 use crate::password::{Passwords, Secret};
+use crate::random;
 
 pub const MAC_PREFIX: &str = "Fe26.2";
 /// iron-session's token version marker, appended after the iron seal.
@@ -78,7 +79,7 @@ impl Sealer {
             Secret::Text(_) => {
                 // One draw for all three: each getrandom call costs a syscall.
                 let mut random = [0u8; 2 * SALT_BYTES + IV_LEN];
-                crypto::fill_random(&mut random).map_err(|_| Error::Random)?;
+                random::fill(&mut random).map_err(|_| Error::Random)?;
                 let (salt_bytes, iv) = random.split_at(2 * SALT_BYTES);
                 let mut salts = [0u8; 2 * SALT_HEX_LEN];
                 hex_encode(salt_bytes, &mut salts);
@@ -94,7 +95,7 @@ impl Sealer {
             }
             Secret::Raw(_) => {
                 let mut iv = [0u8; IV_LEN];
-                crypto::fill_random(&mut iv).map_err(|_| Error::Random)?;
+                random::fill(&mut iv).map_err(|_| Error::Random)?;
                 let inputs = SealInputs {
                     encryption_salt: "",
                     hmac_salt: "",
