@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: MIT
+"""pytest-benchmark: seal and unseal of session payloads, iron_fast against
+what a Python app would otherwise use.
+
+One benchmark group per operation and payload size (``seal-100B``,
+``unseal-1KB``, …) so each group compares the implementations:
+
+* ``iron_fast.Sealer``: a compiled Sealer, built once and reused;
+* ``iron_fast.seal_data``: ``seal_data``/``unseal_data`` given the password
+  on every call (iron-session's API);
+* ``reference``: the same format in pure Python (``reference.py``);
+* ``fernet``: cryptography's Fernet, ``json.dumps`` + ``encrypt`` and
+  ``decrypt`` + ``json.loads`` (what aiohttp-session's EncryptedCookieStorage
+  does);
+* ``itsdangerous``: ``URLSafeTimedSerializer`` set up as Flask's session
+  does (signed, not encrypted; Starlette signs with the same library).
+
+Run: ``.venv/bin/python -m pytest benches/ --benchmark-only``, or
+``.venv/bin/python benches/report.py`` to rewrite BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import reference
+from payloads import PAYLOADS
+
+PASSWORD = "Gbm49ATjnqnkCCCdhV4uDBhbfnPqsCW0"
+TTL = 14 * 24 * 3600
+
+Seal = Callable[[Any], str]
+Unseal = Callable[[str], Any]
+
+
+def _iron_fast() -> Any:
+    return pytest.importorskip(
+        "iron_fast", reason="iron_fast is not built (maturin develop)"
+    )
+
+
+def _iron_fast_sealer() -> tuple[Seal, Unseal]:
+    sealer = _iron_fast().Sealer(PASSWORD)
+    return sealer.seal, sealer.unseal
+
+
+def _iron_fast_functional() -> tuple[Seal, Unseal]:
+    iron_fast = _iron_fast()
+    seal_data, unseal_data = iron_fast.seal_data, iron_fast.unseal_data
+
+    def seal(data: Any) -> str:
+        return seal_data(data, password=PASSWORD)
+
+    def unseal(token: str) -> Any:
+        return unseal_data(token, password=PASSWORD)
+
+    return seal, unseal
+
+
+def _reference() -> tuple[Seal, Unseal]:
+    seal_data, unseal_data = reference.seal_data, reference.unseal_data
+
+    def seal(data: Any) -> str:
+        return seal_data(data, password=PASSWORD)
+
+    def unseal(token: str) -> Any:
+        return unseal_data(token, password=PASSWORD)
+
+    return seal, unseal
+
+
+def _fernet() -> tuple[Seal, Unseal]:
+    from cryptography.fernet import Fernet
+
+    fernet = Fernet(base64.urlsafe_b64encode(PASSWORD.encode()[:32]))
+    dumps, loads = json.dumps, json.loads
+
+    def seal(data: Any) -> str:
+        text = dumps(data, separators=(",", ":"))
+        return fernet.encrypt(text.encode()).decode()
+
+    def unseal(token: str) -> Any:
+        return loads(fernet.decrypt(token, ttl=TTL))
+
+    return seal, unseal
+
+
+def _itsdangerous() -> tuple[Seal, Unseal]:
+    from itsdangerous import URLSafeTimedSerializer
+
+    # Flask's SecureCookieSessionInterface settings (its tagged JSON
+    # serializer aside).
+    serializer = URLSafeTimedSerializer(
+        PASSWORD,
+        salt="cookie-session",
+        signer_kwargs={
+            "key_derivation": "hmac",
+            "digest_method": hashlib.sha1,
+        },
+    )
+
+    def unseal(token: str) -> Any:
+        return serializer.loads(token, max_age=TTL)
+
+    return serializer.dumps, unseal
+
+
+IMPLEMENTATIONS: dict[str, Callable[[], tuple[Seal, Unseal]]] = {
+    "iron_fast.Sealer": _iron_fast_sealer,
+    "iron_fast.seal_data": _iron_fast_functional,
+    "reference": _reference,
+    "fernet": _fernet,
+    "itsdangerous": _itsdangerous,
+}
+
+
+@pytest.fixture(params=list(IMPLEMENTATIONS))
+def impl(request: pytest.FixtureRequest) -> tuple[Seal, Unseal]:
+    return IMPLEMENTATIONS[request.param]()
+
+
+@pytest.fixture(params=list(PAYLOADS))
+def size(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def test_seal(benchmark: Any, impl: tuple[Seal, Unseal], size: str) -> None:
+    seal, unseal = impl
+    payload = PAYLOADS[size]
+    token = seal(payload)
+    assert unseal(token) == payload
+    benchmark.group = f"seal-{size}"
+    benchmark.extra_info["token_chars"] = len(token)
+    benchmark(seal, payload)
+
+
+def test_unseal(benchmark: Any, impl: tuple[Seal, Unseal], size: str) -> None:
+    seal, unseal = impl
+    payload = PAYLOADS[size]
+    token = seal(payload)
+    assert unseal(token) == payload
+    benchmark.group = f"unseal-{size}"
+    result = benchmark(unseal, token)
+    assert result == payload
