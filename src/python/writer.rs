@@ -177,17 +177,13 @@ fn utf16_units(text: &Bound<'_, PyString>) -> PyResult<Vec<u16>> {
 /// `JSON.stringify` writes.
 fn write_int(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> Result<()> {
     if let Ok(small) = value.extract::<i64>() {
-        let mut buffer = itoa_buffer();
+        let mut buffer = [0u8; 20];
         out.extend_from_slice(format_i64(&mut buffer, small));
         return Ok(());
     }
     let exact = value.py().get_type::<PyInt>().call1((value,))?;
     out.extend_from_slice(exact.str()?.to_str()?.as_bytes());
     Ok(())
-}
-
-fn itoa_buffer() -> [u8; 20] {
-    [0u8; 20]
 }
 
 fn format_i64(buffer: &mut [u8; 20], value: i64) -> &[u8] {
