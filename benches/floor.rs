@@ -3,7 +3,9 @@
 //! Python and no JSON conversion, and the cost of each primitive. Python's
 //! figures are compared with these to show the binding's overhead.
 //!
-//! Run: `cargo bench --bench floor` (plain timed loops, median of runs).
+//! Run: `cargo bench --bench floor` (plain timed loops, median of runs);
+//! `cargo bench --bench floor -- "seal 100"` runs only the lines whose name
+//! starts with the text (for a profiler: `perf record` on the binary).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -14,8 +16,21 @@ use iron_fast::{crypto, random};
 
 const PASSWORD: &str = "Gbm49ATjnqnkCCCdhV4uDBhbfnPqsCW0";
 
+/// The names asked for on the command line (none: all). Cargo passes
+/// `--bench` itself, so options are skipped.
+fn selected(name: &str) -> bool {
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with("--"))
+        .collect();
+    filters.is_empty() || filters.iter().any(|f| name.starts_with(f.as_str()))
+}
+
 /// Median time of one call, in nanoseconds, over `runs` timed batches.
 fn measure(name: &str, mut f: impl FnMut()) -> f64 {
+    if !selected(name) {
+        return f64::NAN;
+    }
     let batch = 20_000;
     let runs = 15;
     for _ in 0..batch {
@@ -57,6 +72,30 @@ fn main() {
     });
     measure("random::fill 80 bytes (ChaCha20)", || {
         random::fill(black_box(&mut random)).unwrap()
+    });
+    let mut sha1_state = [
+        0x6745_2301u32,
+        0xefcd_ab89,
+        0x98ba_dcfe,
+        0x1032_5476,
+        0xc3d2_e1f0,
+    ];
+    let block = [[b'b'; 64]];
+    measure("sha1 compression (1 block)", || {
+        sha1::block_api::compress(black_box(&mut sha1_state), black_box(&block))
+    });
+    let mut sha256_state = [
+        0x6a09_e667u32,
+        0xbb67_ae85,
+        0x3c6e_f372,
+        0xa54f_f53a,
+        0x510e_527f,
+        0x9b05_688c,
+        0x1f83_d9ab,
+        0x5be0_cd19,
+    ];
+    measure("sha256 compression (1 block)", || {
+        sha2::block_api::compress256(black_box(&mut sha256_state), black_box(&block))
     });
     let salt = [b'a'; 64];
     let deriver = crypto::KeyDeriver::new(PASSWORD.as_bytes());

@@ -8,6 +8,11 @@ One benchmark group per operation and payload size (``seal-100B``,
 * ``iron_fast.Sealer``: a compiled Sealer, built once and reused;
 * ``iron_fast.seal_data``: ``seal_data``/``unseal_data`` given the password
   on every call (iron-session's API);
+* ``...:new-cookie`` (unseal only, ``test_unseal_new_cookie``): the same
+  two, each call opening a seal they have not seen for a while, so that
+  their cache of verified seals never answers: what the first request of
+  a session costs (the plain ``unseal`` cases resend one seal, as a user's
+  requests do, and are cache hits);
 * ``reference``: the same format in pure Python (``reference.py``);
 * ``fernet``: cryptography's Fernet, ``json.dumps`` + ``encrypt`` and
   ``decrypt`` + ``json.loads`` (what aiohttp-session's EncryptedCookieStorage
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 import sys
 from collections.abc import Callable
@@ -152,3 +158,26 @@ def test_unseal(benchmark: Any, impl: tuple[Seal, Unseal], size: str) -> None:
     benchmark.group = f"unseal-{size}"
     result = benchmark(unseal, token)
     assert result == payload
+
+
+# Seals per pool for the new-cookie cases: 8x the verified-seal cache's
+# 512 entries, cycled, so a seal is practically never still cached.
+POOL = 4096
+
+
+@pytest.mark.parametrize(
+    "impl", ["iron_fast.Sealer:new-cookie", "iron_fast.seal_data:new-cookie"]
+)
+def test_unseal_new_cookie(benchmark: Any, impl: str, size: str) -> None:
+    seal, unseal = IMPLEMENTATIONS[impl.split(":")[0]]()
+    payload = PAYLOADS[size]
+    tokens = [seal(payload) for _ in range(POOL)]
+    assert len(set(tokens)) == POOL
+    following = itertools.cycle(tokens).__next__
+
+    def unseal_next() -> Any:
+        return unseal(following())
+
+    assert unseal_next() == payload
+    benchmark.group = f"unseal-{size}"
+    benchmark(unseal_next)

@@ -5,7 +5,7 @@
 
 use aes::cipher::{block_padding::Pkcs7, BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 use hmac::{Hmac, KeyInit, Mac};
-use sha1::Sha1;
+use sha1::{Digest, Sha1};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
@@ -29,31 +29,98 @@ pub type Key = Zeroizing<[u8; KEY_LEN]>;
 /// bytes (the 64 hex characters), not the bytes they spell.
 ///
 /// PBKDF2 (RFC 8018 §5.2) with one iteration is `T_i = HMAC(P, S || INT(i))`,
-/// so the HMAC is keyed with the password once, here, and every derivation
-/// starts from that state: the key setup (two SHA-1 blocks) is paid per
-/// password, not per seal. Checked against the `pbkdf2` crate in the tests.
+/// so the HMAC is keyed with the password once, here: the SHA-1 states after
+/// the ipad and opad blocks are kept, and every derivation starts from them.
+/// A derivation is then exactly five SHA-1 compressions (the salt block, and
+/// per output block one inner and one outer), driven directly rather than
+/// through the `hmac` crate's buffers, whose copies and wipes cost as much
+/// again. Checked against the `pbkdf2` crate in the tests, for passwords and
+/// salts of every length around the block size.
 #[derive(Clone)]
 pub struct KeyDeriver {
-    prf: Hmac<Sha1>,
+    inner: Zeroizing<Sha1State>,
+    outer: Zeroizing<Sha1State>,
 }
+
+type Sha1State = [u32; 5];
+const SHA1_H0: Sha1State = [
+    0x6745_2301,
+    0xefcd_ab89,
+    0x98ba_dcfe,
+    0x1032_5476,
+    0xc3d2_e1f0,
+];
+const SHA1_LEN: usize = 20;
+const BLOCK_LEN: usize = 64;
 
 impl KeyDeriver {
     pub fn new(password: &[u8]) -> Self {
+        // RFC 2104: a key longer than the block is hashed first.
+        let mut key = Zeroizing::new([0u8; BLOCK_LEN]);
+        if password.len() > BLOCK_LEN {
+            let digest = Zeroizing::new(<[u8; SHA1_LEN]>::from(Sha1::digest(password)));
+            key[..SHA1_LEN].copy_from_slice(digest.as_ref());
+        } else {
+            key[..password.len()].copy_from_slice(password);
+        }
+        let keyed = |pad: u8| {
+            let mut block = Zeroizing::new([[0u8; BLOCK_LEN]; 1]);
+            for (out, byte) in block[0].iter_mut().zip(key.iter()) {
+                *out = byte ^ pad;
+            }
+            let mut state = Zeroizing::new(SHA1_H0);
+            sha1::block_api::compress(&mut state, block.as_ref());
+            state
+        };
         KeyDeriver {
-            prf: Hmac::<Sha1>::new_from_slice(password).expect("HMAC takes any key length"),
+            inner: keyed(0x36),
+            outer: keyed(0x5c),
         }
     }
 
     pub fn derive(&self, salt: &[u8]) -> Key {
-        let mut salted = self.prf.clone();
-        salted.update(salt);
+        // The inner hash is SHA-1(ipad || salt || INT(i)): the salt's whole
+        // blocks are shared by both output blocks, its tail is not.
+        let mut salted = Zeroizing::new(*self.inner);
+        let whole = salt.len() - salt.len() % BLOCK_LEN;
+        for block in salt[..whole].chunks_exact(BLOCK_LEN) {
+            let block: [u8; BLOCK_LEN] = block.try_into().expect("a whole block");
+            sha1::block_api::compress(&mut salted, &[block]);
+        }
+        let tail = &salt[whole..];
+        let inner_bits = ((BLOCK_LEN + salt.len() + 4) as u64) * 8;
+        let tail_blocks = if tail.len() + 4 + 1 + 8 <= BLOCK_LEN {
+            1
+        } else {
+            2
+        };
         let mut key = Zeroizing::new([0u8; KEY_LEN]);
         // 32 bytes = block 1 (20 bytes) + the first 12 bytes of block 2.
-        for (index, chunk) in key.chunks_mut(20).enumerate() {
-            let mut block = salted.clone();
-            block.update(&(index as u32 + 1).to_be_bytes());
-            let digest = block.finalize().into_bytes();
-            chunk.copy_from_slice(&digest[..chunk.len()]);
+        for (index, chunk) in key.chunks_mut(SHA1_LEN).enumerate() {
+            // Public bytes only (salt, counter, padding): no wipe needed.
+            let mut blocks = [[0u8; BLOCK_LEN]; 2];
+            let flat = blocks.as_flattened_mut();
+            flat[..tail.len()].copy_from_slice(tail);
+            flat[tail.len()..tail.len() + 4].copy_from_slice(&(index as u32 + 1).to_be_bytes());
+            flat[tail.len() + 4] = 0x80;
+            let end = tail_blocks * BLOCK_LEN;
+            flat[end - 8..end].copy_from_slice(&inner_bits.to_be_bytes());
+            let mut inner = Zeroizing::new(*salted);
+            sha1::block_api::compress(&mut inner, &blocks[..tail_blocks]);
+
+            // The outer hash: SHA-1(opad || inner digest).
+            let mut block = Zeroizing::new([[0u8; BLOCK_LEN]; 1]);
+            for (bytes, word) in block[0].chunks_exact_mut(4).zip(inner.iter()) {
+                bytes.copy_from_slice(&word.to_be_bytes());
+            }
+            block[0][SHA1_LEN] = 0x80;
+            let outer_bits = ((BLOCK_LEN + SHA1_LEN) as u64) * 8;
+            block[0][BLOCK_LEN - 8..].copy_from_slice(&outer_bits.to_be_bytes());
+            let mut outer = Zeroizing::new(*self.outer);
+            sha1::block_api::compress(&mut outer, block.as_ref());
+            for (bytes, word) in chunk.chunks_mut(4).zip(outer.iter()) {
+                bytes.copy_from_slice(&word.to_be_bytes()[..bytes.len()]);
+            }
         }
         key
     }
@@ -64,16 +131,20 @@ pub fn encrypt(key: &[u8; KEY_LEN], iv: &[u8; IV_LEN], plaintext: &[u8]) -> Vec<
     Aes256CbcEnc::new(key.into(), iv.into()).encrypt_padded_vec::<Pkcs7>(plaintext)
 }
 
-/// The inverse of [`encrypt`]; `None` when the length is not a positive
-/// multiple of the block or the padding is wrong. Only ever called on
-/// authenticated input, so the padding check is no oracle.
-pub fn decrypt(key: &[u8; KEY_LEN], iv: &[u8; IV_LEN], ciphertext: &[u8]) -> Option<Vec<u8>> {
-    if ciphertext.is_empty() {
+/// The inverse of [`encrypt`], in the ciphertext's own buffer (which
+/// becomes the plaintext); `None` when the length is not a positive multiple
+/// of the block or the padding is wrong. Only ever called on authenticated
+/// input, so the padding check is no oracle.
+pub fn decrypt(key: &[u8; KEY_LEN], iv: &[u8; IV_LEN], mut buffer: Vec<u8>) -> Option<Vec<u8>> {
+    if buffer.is_empty() {
         return None;
     }
-    Aes256CbcDec::new(key.into(), iv.into())
-        .decrypt_padded_vec::<Pkcs7>(ciphertext)
-        .ok()
+    let len = Aes256CbcDec::new(key.into(), iv.into())
+        .decrypt_padded::<Pkcs7>(&mut buffer)
+        .ok()?
+        .len();
+    buffer.truncate(len);
+    Some(buffer)
 }
 
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; DIGEST_LEN] {
@@ -111,7 +182,7 @@ mod tests {
         for password_len in [1usize, 32, 63, 64, 65, 100, 200] {
             let password = &seed[..password_len];
             let deriver = KeyDeriver::new(password);
-            for salt_len in [0usize, 1, 55, 56, 63, 64, 65, 128] {
+            for salt_len in [0usize, 1, 51, 52, 55, 56, 63, 64, 65, 115, 116, 128] {
                 let salt = &seed[56..56 + salt_len];
                 let mut expected = [0u8; KEY_LEN];
                 pbkdf2::pbkdf2::<Hmac<Sha1>>(password, salt, 1, &mut expected).unwrap();
@@ -128,10 +199,10 @@ mod tests {
             let pt = vec![b'x'; n];
             let ct = encrypt(&key, &iv, &pt);
             assert_eq!(ct.len(), 16 * (n / 16 + 1));
-            assert_eq!(decrypt(&key, &iv, &ct).as_deref(), Some(&pt[..]));
+            assert_eq!(decrypt(&key, &iv, ct).as_deref(), Some(&pt[..]));
         }
-        assert!(decrypt(&key, &iv, &[]).is_none());
-        assert!(decrypt(&key, &iv, &[0u8; 15]).is_none());
+        assert!(decrypt(&key, &iv, Vec::new()).is_none());
+        assert!(decrypt(&key, &iv, vec![0u8; 15]).is_none());
     }
 
     #[test]

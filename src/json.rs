@@ -47,22 +47,51 @@ fn write_u_escape(out: &mut Vec<u8>, unit: u32) {
 /// Appends a quoted string: `"` and `\` escaped, the short escapes, other
 /// control characters as lowercase `\u00xx`, everything else raw UTF-8.
 pub fn write_str(out: &mut Vec<u8>, text: &str) {
-    out.push(b'"');
     let bytes = text.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
     let mut start = 0;
-    for (i, &byte) in bytes.iter().enumerate() {
+    let mut i = 0;
+    // Short strings (most keys) go byte by byte: the word test only pays
+    // over longer runs.
+    let words = bytes.len() >= 16;
+    while i < bytes.len() {
+        // Eight bytes at a time while none of them needs an escape.
+        while let Some(word) = bytes.get(i..i + 8).filter(|_| words) {
+            if needs_escape(u64::from_le_bytes(word.try_into().expect("8 bytes"))) {
+                break;
+            }
+            i += 8;
+        }
+        let Some(&byte) = bytes.get(i) else { break };
+        i += 1;
         if byte >= 0x20 && byte != b'"' && byte != b'\\' {
             continue;
         }
-        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(&bytes[start..i - 1]);
         match escape_of(u32::from(byte)) {
             Some(escape) => out.extend_from_slice(escape),
             None => write_u_escape(out, u32::from(byte)),
         }
-        start = i + 1;
+        start = i;
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// Whether any of the eight bytes of `word` is a control character, `"`
+/// or `\`: the classic SWAR zero-byte tests, exact for "is there one"
+/// (borrows only ever mark bytes after a genuine match).
+#[inline]
+fn needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+    (below_space
+        | has_zero(word ^ (ONES * u64::from(b'"')))
+        | has_zero(word ^ (ONES * u64::from(b'\\'))))
+        != 0
 }
 
 /// As [`write_str`] for text given as UTF-16 code units, which may hold
@@ -424,6 +453,50 @@ impl<'a> Parser<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_word_test_finds_exactly_the_bytes_to_escape() {
+        let escaped = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut words: Vec<u64> = (0..200_000)
+            .map(|_| {
+                // xorshift: many words, each byte anywhere in 0..=255
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed
+            })
+            .collect();
+        // Every byte value in every position, among plain ASCII letters.
+        for position in 0..8 {
+            for byte in 0..=255u64 {
+                words.push(
+                    (0x6161_6161_6161_6161 & !(0xff << (8 * position))) | byte << (8 * position),
+                );
+            }
+        }
+        for word in words {
+            let expected = word.to_le_bytes().iter().any(|&b| escaped(b));
+            assert_eq!(needs_escape(word), expected, "{word:#018x}");
+        }
+    }
+
+    #[test]
+    fn strings_are_escaped_at_every_offset() {
+        for len in 0..40 {
+            for at in 0..len {
+                for special in [b'"', b'\\', b'\n', 0x01, 0x1f, 0x7f, b'a'] {
+                    let mut text = vec![b'x'; len];
+                    text[at] = special;
+                    let text = String::from_utf8(text).unwrap();
+                    let mut out = Vec::new();
+                    write_str(&mut out, &text);
+                    let expected = serde_json::to_string(&text).unwrap();
+                    assert_eq!(String::from_utf8(out).unwrap(), expected, "{text:?}");
+                }
+            }
+        }
+    }
 
     /// Rebuilds compact JSON text: a round trip through the parser.
     struct Echo;

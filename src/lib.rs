@@ -5,6 +5,7 @@
 //! and is tested by `cargo test`; the PyO3 binding lives in `python` and is
 //! compiled only with the `python` feature, which maturin turns on.
 
+pub mod cache;
 pub mod crypto;
 pub mod error;
 pub mod json;

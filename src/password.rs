@@ -12,10 +12,39 @@ use crate::error::{Error, Result};
 /// (UTF-16 code units).
 pub const MIN_PASSWORD_LEN: usize = 32;
 
-/// A secret as the caller gave it, before validation.
+/// A secret as the caller gave it, before validation. Wiped when dropped,
+/// including on the error paths (a map refused for its third entry still
+/// holds the first two).
 pub enum SecretInput {
     Text(String),
     Bytes(Vec<u8>),
+}
+
+impl Drop for SecretInput {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        match self {
+            SecretInput::Text(text) => text.zeroize(),
+            SecretInput::Bytes(bytes) => bytes.zeroize(),
+        }
+    }
+}
+
+/// How an error message names a password id: as itself when it is short,
+/// else by its length only. A long "id" is most likely a secret given in
+/// the wrong place (`{secret: 1}` for `{1: secret}`), and an error message
+/// ends up in logs.
+pub fn shown_id(id: &str) -> String {
+    const SHOWN_UP_TO: usize = 16;
+    if id.chars().count() <= SHOWN_UP_TO {
+        format!("id {id:?}")
+    } else {
+        format!(
+            "an id of {} characters (not shown: a key that long is likely a \
+             secret in the wrong place, the map is {{id: secret}})",
+            id.chars().count()
+        )
+    }
 }
 
 pub enum PasswordInput {
@@ -72,8 +101,9 @@ impl Passwords {
                     validate_id(&id)?;
                     if entries.iter().any(|(seen, _)| *seen == id) {
                         return Err(Error::Password(format!(
-                            "password id {id:?} appears twice in the password map \
-                             (1 and \"1\" are the same id)"
+                            "password {} appears twice in the password map \
+                             (1 and \"1\" are the same id)",
+                            shown_id(&id)
                         )));
                     }
                     let secret = validate_secret(secret, Some(&id))?;
@@ -126,17 +156,19 @@ fn validate_id(id: &str) -> Result<()> {
         return Ok(());
     }
     Err(Error::Password(format!(
-        "password id {id:?} is not valid: use integers such as 1, 2, 3 \
-         (ids may only contain letters, digits and underscores)"
+        "password {} is not valid: use integers such as 1, 2, 3 \
+         (ids may only contain letters, digits and underscores)",
+        shown_id(id)
     )))
 }
 
 fn validate_secret(secret: SecretInput, id: Option<&str>) -> Result<Secret> {
     let whose = match id {
-        Some(id) => format!("the password for id {id:?}"),
+        Some(id) => format!("the password for {}", shown_id(id)),
         None => "the password".to_owned(),
     };
-    match secret {
+    // Borrowed: `secret` wipes itself when it goes out of scope, here.
+    match &secret {
         SecretInput::Text(text) => {
             let units = text.encode_utf16().count();
             if units < MIN_PASSWORD_LEN {
@@ -147,11 +179,9 @@ fn validate_secret(secret: SecretInput, id: Option<&str>) -> Result<Secret> {
                      e.g. from `iron-fast keygen`"
                 )));
             }
-            let text = Zeroizing::new(text);
             Ok(Secret::Text(KeyDeriver::new(text.as_bytes())))
         }
         SecretInput::Bytes(bytes) => {
-            let bytes = Zeroizing::new(bytes);
             let key: [u8; KEY_LEN] = bytes.as_slice().try_into().map_err(|_| {
                 Error::Password(format!(
                     "{whose} is {} raw bytes; a raw key must be exactly {KEY_LEN} bytes \
@@ -252,6 +282,41 @@ mod tests {
             err.contains("id \"2\"") && !err.contains("short\""),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_secret_given_as_an_id_is_never_shown() {
+        let secret = "Xf9wKqZ2mNvB7cJ4hR6tY8uI0oP3aS5d";
+        // {secret: "short"}: the keys and values swapped.
+        let err = map(&[(secret, "short")]).unwrap_err().to_string();
+        assert!(
+            !err.contains(secret) && err.contains("32 characters"),
+            "{err}"
+        );
+        let err = map(&[(secret, PW), (secret, PW)]).unwrap_err().to_string();
+        assert!(!err.contains(secret), "{err}");
+        let err = map(&[("x-y", PW)]).unwrap_err().to_string();
+        assert!(err.contains("\"x-y\""), "short ids are shown: {err}");
+    }
+
+    /// Key material is wiped when a sealer is dropped: every type that
+    /// holds it zeroizes itself on drop, which the compiler checks here.
+    #[test]
+    fn key_material_types_zeroize_on_drop() {
+        use zeroize::ZeroizeOnDrop;
+        fn wiped<T: ZeroizeOnDrop>() {}
+        // KeyDeriver: the keyed PBKDF2 (HMAC-SHA1) states, and raw or
+        // derived keys.
+        wiped::<Zeroizing<[u32; 5]>>();
+        wiped::<Zeroizing<[u8; KEY_LEN]>>();
+        // The per-seal MAC: `Hmac<Sha256>` (hmac 0.13) lacks the marker
+        // itself, but it is only two keyed `Sha256` cores and a block
+        // buffer, each wiped on drop.
+        wiped::<<sha2::Sha256 as hmac::EagerHash>::Core>();
+        wiped::<hmac::digest::block_api::Buffer<<sha2::Sha256 as hmac::EagerHash>::Core>>();
+        wiped::<cbc::Encryptor<aes::Aes256>>();
+        wiped::<cbc::Decryptor<aes::Aes256>>();
+        wiped::<chacha20::ChaCha20Rng>(); // the salt and IV generator
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-use crate::crypto::{self, Key, IV_LEN, KEY_LEN, SALT_BYTES};
+use crate::crypto::{self, Key, DIGEST_LEN, IV_LEN, KEY_LEN, SALT_BYTES};
 use crate::error::{Error, Result, UnsealKind};
 use crate::password::{Passwords, Secret};
 use crate::random;
@@ -73,8 +73,13 @@ impl Sealer {
     /// Seals `plaintext` (JSON text) with fresh salts and IV from the OS.
     /// `ttl_sec == 0` means the seal never expires. The result carries `~2`.
     pub fn seal(&self, plaintext: &[u8], ttl_sec: u64) -> Result<String> {
+        self.seal_at(plaintext, ttl_sec, self.now_ms())
+    }
+
+    /// [`Sealer::seal`] with the clock read by the caller: the seal expires
+    /// at [`expiration_ms`]`(now_ms, ttl_sec)`.
+    pub fn seal_at(&self, plaintext: &[u8], ttl_sec: u64, now_ms: i64) -> Result<String> {
         let (id, secret) = self.sealing_password()?;
-        let now_ms = self.now_ms();
         match secret {
             Secret::Text(_) => {
                 // One draw for all three: each getrandom call costs a syscall.
@@ -134,20 +139,10 @@ impl Sealer {
         self.unseal_at(sealed, self.now_ms())
     }
 
-    /// The checks run in iron's order: shape, prefix, expiration, password
-    /// lookup, then the MAC, which is verified before anything is decoded
-    /// or decrypted.
-    pub fn unseal_at(&self, sealed: &str, now_ms: i64) -> Result<Vec<u8>> {
-        // iron-session 9 ignores everything from the first '~' (the version
-        // marker, which the MAC does not cover).
-        let iron = sealed.split('~').next().unwrap_or("");
-        let fields = split_fields(iron).ok_or(Error::invalid("wrong number of fields"))?;
-        let [prefix, id, encryption_salt, iv_b64, ciphertext_b64, expiration, hmac_salt, digest_b64] =
-            fields;
-        if prefix != MAC_PREFIX {
-            return Err(Error::invalid("wrong prefix"));
-        }
-        if let Some(expires_ms) = parse_expiration(expiration)? {
+    /// iron's expiry rule: a seal is good until its expiration plus the
+    /// clock skew. `None` (no expiration field) never expires.
+    pub fn check_expiration(&self, expires_ms: Option<i128>, now_ms: i64) -> Result<()> {
+        if let Some(expires_ms) = expires_ms {
             let deadline = i128::from(now_ms) - i128::from(self.timestamp_skew_ms);
             if expires_ms <= deadline {
                 return Err(Error::Unseal {
@@ -156,13 +151,31 @@ impl Sealer {
                 });
             }
         }
+        Ok(())
+    }
+
+    /// The checks run in iron's order: shape, prefix, expiration, password
+    /// lookup, then the MAC, which is verified before anything is decoded
+    /// or decrypted.
+    pub fn unseal_at(&self, sealed: &str, now_ms: i64) -> Result<Vec<u8>> {
+        // iron-session 9 ignores everything from the first '~' (the version
+        // marker, which the MAC does not cover).
+        let (iron, fields) =
+            split_fields(sealed).ok_or(Error::invalid("wrong number of fields"))?;
+        let [prefix, id, encryption_salt, iv_b64, ciphertext_b64, expiration, hmac_salt, digest_b64] =
+            fields;
+        if prefix != MAC_PREFIX {
+            return Err(Error::invalid("wrong prefix"));
+        }
+        self.check_expiration(parse_expiration(expiration)?, now_ms)?;
         let secret = self.passwords.for_unseal(id).ok_or(Error::Unseal {
             kind: UnsealKind::UnknownPassword,
             detail: "unknown password id",
         })?;
 
         let mac_base = &iron[..iron.len() - hmac_salt.len() - digest_b64.len() - 2];
-        let digest = decode_b64url(digest_b64).ok_or(Error::invalid("bad hmac"))?;
+        let digest =
+            decode_b64url_array::<DIGEST_LEN>(digest_b64).ok_or(Error::invalid("bad hmac"))?;
         let hmac_key = key_for(secret, hmac_salt).ok_or(Error::invalid("bad hmac"))?;
         if !crypto::hmac_sha256_verify(hmac_key.as_ref(), mac_base.as_bytes(), &digest) {
             return Err(Error::invalid("bad hmac"));
@@ -170,12 +183,10 @@ impl Sealer {
 
         // Authenticated from here on: only a holder of the password can reach
         // these errors, so they are no oracle.
-        let iv: [u8; IV_LEN] = decode_b64url(iv_b64)
-            .and_then(|iv| iv.try_into().ok())
-            .ok_or(Error::invalid("bad iv"))?;
+        let iv = decode_b64url_array::<IV_LEN>(iv_b64).ok_or(Error::invalid("bad iv"))?;
         let ciphertext = decode_b64url(ciphertext_b64).ok_or(Error::invalid("bad ciphertext"))?;
         let key = key_for(secret, encryption_salt).ok_or(Error::invalid("bad encryption salt"))?;
-        crypto::decrypt(&key, &iv, &ciphertext).ok_or(Error::invalid("decryption failed"))
+        crypto::decrypt(&key, &iv, ciphertext).ok_or(Error::invalid("decryption failed"))
     }
 }
 
@@ -214,9 +225,14 @@ fn build_seal(
     out.push('*');
     URL_SAFE_NO_PAD.encode_string(&ciphertext, &mut out);
     out.push('*');
-    if ttl_sec > 0 {
-        let expiration = i128::from(inputs.now_ms) + i128::from(ttl_sec) * 1000;
-        out.push_str(&expiration.to_string());
+    if let Some(expiration) = expiration_ms(inputs.now_ms, ttl_sec) {
+        use std::fmt::Write;
+        // Formatted in place; an i64 formats faster than an i128.
+        let written = match i64::try_from(expiration) {
+            Ok(small) => write!(out, "{small}"),
+            Err(_) => write!(out, "{expiration}"),
+        };
+        written.expect("a String takes any text");
     }
     let hmac_key = key_for_sealing(secret, inputs.hmac_salt);
     let digest = crypto::hmac_sha256(hmac_key.as_ref(), out.as_bytes());
@@ -226,6 +242,19 @@ fn build_seal(
     URL_SAFE_NO_PAD.encode_string(digest, &mut out);
     out.push_str(VERSION_SUFFIX);
     out
+}
+
+/// The expiration field of a token that unsealed (Unix milliseconds, or
+/// `None`: never expires); `None` as well for anything malformed.
+pub fn expiration_of(sealed: &str) -> Option<i128> {
+    let (_, fields) = split_fields(sealed)?;
+    parse_expiration(fields[5]).ok().flatten()
+}
+
+/// The expiration a seal made at `now_ms` with `ttl_sec` carries (Unix
+/// milliseconds), or `None` for a ttl of 0: never expires.
+pub fn expiration_ms(now_ms: i64, ttl_sec: u64) -> Option<i128> {
+    (ttl_sec > 0).then(|| i128::from(now_ms) + i128::from(ttl_sec) * 1000)
 }
 
 /// iron's generateKey: a text secret is stretched with the salt string; a
@@ -239,20 +268,66 @@ fn key_for_sealing(secret: &Secret, salt: &str) -> Key {
 
 /// As [`key_for_sealing`], but an empty salt with a text secret yields no
 /// key: iron would draw a random salt there, so such a seal never opens.
+/// Nor does a salt with a raw key: every library writes it empty, and the
+/// hmac salt is outside the MAC, so a key that ignored it would let anyone
+/// rewrite that field of a genuine seal and still have it open (found by
+/// the `unseal` fuzz target; see HARDENING.md).
 fn key_for(secret: &Secret, salt: &str) -> Option<Key> {
     match secret {
         Secret::Text(_) if salt.is_empty() => None,
+        Secret::Raw(_) if !salt.is_empty() => None,
         _ => Some(key_for_sealing(secret, salt)),
     }
 }
 
-fn split_fields(iron: &str) -> Option<[&str; FIELD_COUNT]> {
+/// The part of a token before its first `~` (iron-session 9 ignores the
+/// rest: the version marker, outside the MAC) and that part's eight
+/// `*`-separated fields, or `None` for any other number of fields. One pass
+/// over the token, eight bytes at a time between separators.
+fn split_fields(sealed: &str) -> Option<(&str, [&str; FIELD_COUNT])> {
+    let bytes = sealed.as_bytes();
     let mut fields = [""; FIELD_COUNT];
-    let mut parts = iron.split('*');
-    for field in fields.iter_mut() {
-        *field = parts.next()?;
+    let mut count = 0;
+    let mut start = 0;
+    let mut at = 0;
+    let end = loop {
+        // Skip words holding neither separator.
+        while let Some(word) = bytes.get(at..at + 8) {
+            if has_separator(u64::from_le_bytes(word.try_into().expect("8 bytes"))) {
+                break;
+            }
+            at += 8;
+        }
+        match bytes.get(at) {
+            None => break bytes.len(),
+            Some(b'~') => break at,
+            Some(b'*') => {
+                if count == FIELD_COUNT - 1 {
+                    return None;
+                }
+                // Both separators are ASCII: every cut is a char boundary.
+                fields[count] = &sealed[start..at];
+                count += 1;
+                start = at + 1;
+            }
+            Some(_) => {}
+        }
+        at += 1;
+    };
+    if count != FIELD_COUNT - 1 {
+        return None;
     }
-    parts.next().is_none().then_some(fields)
+    fields[count] = &sealed[start..end];
+    Some((&sealed[..end], fields))
+}
+
+/// Whether any byte of `word` is `*` or `~` (SWAR zero-byte tests).
+#[inline]
+fn has_separator(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    (has_zero(word ^ (ONES * u64::from(b'*'))) | has_zero(word ^ (ONES * u64::from(b'~')))) != 0
 }
 
 /// `""` means no expiry. Otherwise iron-webcrypto 2's `/^[1-9]\d*$/`; a value
@@ -275,6 +350,18 @@ fn decode_b64url(field: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(field).ok()
 }
 
+/// As [`decode_b64url`], for a field that must decode to exactly `N` bytes
+/// (decoded on the stack).
+fn decode_b64url_array<const N: usize>(field: &str) -> Option<[u8; N]> {
+    // Room for base64's conservative estimate of any field up to 64 chars.
+    let mut buffer = [0u8; 48];
+    if N > buffer.len() || field.len() > 64 {
+        return None;
+    }
+    let len = URL_SAFE_NO_PAD.decode_slice(field, &mut buffer).ok()?;
+    buffer[..len].try_into().ok()
+}
+
 fn hex_encode(bytes: &[u8], out: &mut [u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     for (byte, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
@@ -287,7 +374,12 @@ fn hex_encode(bytes: &[u8], out: &mut [u8]) {
 /// uses): a leading BOM is dropped and invalid UTF-8 becomes U+FFFD.
 pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    String::from_utf8_lossy(bytes)
+    // Valid UTF-8 (every seal anyone writes) checks faster than the lossy
+    // scan, which is only needed when it is not.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 // Keep KEY_LEN visibly tied to AES-256: a raw key is the AES key itself.
@@ -500,6 +592,54 @@ mod tests {
         };
         let odd = sealer(PW).seal_with(b"{}", 0, &inputs, None).unwrap();
         assert!(sealer(PW).unseal(&odd).is_err());
+    }
+
+    #[test]
+    fn fields_split_as_iron_session_9_splits_them() {
+        // The simple definition: the text before the first '~', split on
+        // every '*', exactly eight fields.
+        fn simple(sealed: &str) -> Option<(&str, Vec<&str>)> {
+            let iron = sealed.split('~').next().unwrap_or("");
+            let fields: Vec<&str> = iron.split('*').collect();
+            (fields.len() == FIELD_COUNT).then_some((iron, fields))
+        }
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for len in 0..200 {
+            for _ in 0..200 {
+                let text: String = (0..len)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        // Mostly separators, so eight fields come up often.
+                        ['*', '*', '~', 'a', 'é', '*'][(seed % 6) as usize]
+                    })
+                    .collect();
+                let fast = split_fields(&text).map(|(iron, f)| (iron, f.to_vec()));
+                assert_eq!(fast, simple(&text), "{text:?}");
+            }
+        }
+        let sealed = sealer(PW).seal(b"{}", 0).unwrap();
+        let (iron, fields) = split_fields(&sealed).unwrap();
+        assert_eq!(format!("{iron}~2"), sealed);
+        assert_eq!(fields.to_vec(), simple(&sealed).unwrap().1);
+    }
+
+    #[test]
+    fn a_raw_key_seal_with_any_salt_is_refused() {
+        let raw = Passwords::new(PasswordInput::Single(SecretInput::Bytes(vec![7; 32]))).unwrap();
+        let sealer = Sealer::new(raw, 60, 0);
+        let sealed = sealer.seal(b"{\"a\":1}", 0).unwrap();
+        assert_eq!(sealer.unseal(&sealed).unwrap(), b"{\"a\":1}");
+        let fields: Vec<&str> = sealed.split('*').collect();
+        assert_eq!((fields[2], fields[6]), ("", ""));
+        // The hmac salt is outside the MAC: without the check this opened.
+        let mut forged = fields.clone();
+        forged[6] = "x";
+        assert!(sealer.unseal(&forged.join("*")).is_err());
+        let mut forged = fields.clone();
+        forged[2] = "x";
+        assert!(sealer.unseal(&forged.join("*")).is_err());
     }
 
     #[test]

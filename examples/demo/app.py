@@ -90,6 +90,7 @@ def create_app(secret_file: Path | None = None) -> FastAPI:
         password=dev_secret(path),
         cookie_name="iron_fast_demo",
         cookie_options={"secure": False},  # plain HTTP, loopback only
+        allow_insecure=True,  # deliberate, as above: no IronFastWarning
     )
     app = FastAPI(title="iron_fast demo", docs_url=None, redoc_url=None)
     app.add_middleware(IronSessionMiddleware, config=config)

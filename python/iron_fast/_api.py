@@ -4,7 +4,10 @@ twins, over a small cache of compiled sealers.
 
 A Sealer does the per-password work (validation, key schedules) once; the
 cache lets ``seal_data(..., password=...)`` called on every request reuse
-it instead of redoing that work per call.
+it instead of redoing that work per call. ``seal_data`` and ``unseal_data``
+themselves are compiled (``iron_fast._core``, documented in its stub): they
+find the Sealer of a ``str`` password by the string's identity, and ask
+``sealer_for`` for any other.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections.abc import Hashable, Mapping
 from threading import Lock
 from typing import TYPE_CHECKING, Any
 
-from iron_fast._core import DEFAULT_TTL, Sealer
+from iron_fast._core import DEFAULT_TTL, Sealer, seal_data, unseal_data
 
 if TYPE_CHECKING:
     from iron_fast._core import Password
@@ -64,34 +67,6 @@ def sealer_for(
                 _cache.pop(next(iter(_cache)))
             _cache[key] = sealer
     return sealer
-
-
-def seal_data(
-    data: object, *, password: Password, ttl: int = DEFAULT_TTL
-) -> str:
-    """iron-session ``sealData``: seal ``data`` into ``Fe26.2*…~2``.
-
-    ``ttl`` is in seconds; 0 means the seal never expires. Raises
-    SerializationError for data that is not plain JSON and PasswordError
-    for an unusable password."""
-    return sealer_for(password).seal(data, ttl=ttl)
-
-
-def unseal_data(
-    seal: str, *, password: Password, ttl: int = DEFAULT_TTL
-) -> Any:
-    """iron-session 9 ``unsealData``: the sealed data, or ``{}`` for any
-    bad, expired, tampered or unknown-password seal. It never raises for a
-    bad seal; it does raise PasswordError for an unusable password.
-
-    ``ttl`` is accepted for signature parity with iron-session and, as
-    there, ignored: validity depends on the expiration inside the seal."""
-    del ttl
-    sealer = sealer_for(password)
-    if not isinstance(seal, str):
-        return {}
-    value, _reason = sealer.unseal_or_none(seal)
-    return {} if value is None else value
 
 
 def seal(

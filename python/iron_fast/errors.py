@@ -112,3 +112,18 @@ __all__ += [
     "PasswordConfigError",
     "SessionDestroyed",
 ]
+
+
+# Warnings: a configuration that works but should not reach production.
+
+
+class IronFastWarning(UserWarning):
+    """A session configuration that works but is unsafe in production:
+    cookies without ``Secure`` (readable on plain HTTP), or seals that
+    never expire (a stolen cookie stays valid for ever). Raised with
+    ``warnings.warn`` when the SessionConfig is built; pass
+    ``allow_insecure=True`` to say it is deliberate (a development server
+    on plain HTTP), or filter the category."""
+
+
+__all__ += ["IronFastWarning"]

@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable, Mapping
 from threading import Lock
 from typing import Any
 
-from iron_fast.cookies import CookieJar
+from iron_fast.cookies import CookieJar, HeaderCookieJar
 from iron_fast.errors import CookieTooLarge, SessionDestroyed
 from iron_fast.session_config import (
     MAX_CHUNKS,
@@ -203,8 +203,15 @@ def get_iron_session(
             "write(name, value, set_cookie) methods, got "
             f"{type(jar).__name__}"
         )
+    return IronSession(jar, config, _read_data(read, config))
+
+
+def _read_data(
+    read: Callable[[str], str | None], config: SessionConfig
+) -> dict[str, Any] | None:
+    """The data of the request's cookie (or chunks), None for none."""
     seal = read(config.cookie_name) or _read_chunks(read, config)
-    return IronSession(jar, config, config._open(seal) if seal else None)
+    return config._open(seal) if seal else None
 
 
 def _read_chunks(
@@ -240,9 +247,22 @@ def _expire_stale(
     suffix = config._expire_suffix
     if not keep_whole and read(name):
         jar.write(name, "", f"{name}={suffix}")
-    for chunk in config._chunk_names[chunks_from:]:
-        if read(chunk):
-            jar.write(chunk, "", f"{chunk}={suffix}")
+    if chunks_from < MAX_CHUNKS and _may_hold_chunks(jar, name):
+        for chunk in config._chunk_names[chunks_from:]:
+            if read(chunk):
+                jar.write(chunk, "", f"{chunk}={suffix}")
+
+
+def _may_hold_chunks(jar: CookieJar, name: str) -> bool:
+    # A jar that reads a raw Cookie header (HeaderCookieJar's read(), or
+    # one that says it does) holds no chunk cookie unless the header has
+    # "<name>." in it: one substring test instead of a read per chunk, on
+    # every save. Any other jar is asked chunk by chunk.
+    if getattr(jar, "_reads_cookie_header", False) or (
+        type(jar).read is HeaderCookieJar.read
+    ):
+        return f"{name}." in jar.cookie_header  # type: ignore[attr-defined]
+    return True
 
 
 def _write_seal(jar: CookieJar, config: SessionConfig, seal: str) -> None:
@@ -254,7 +274,8 @@ def _write_seal(jar: CookieJar, config: SessionConfig, seal: str) -> None:
     size = len(line) if line.isascii() else len(line.encode())
     if size <= MAX_COOKIE_BYTES:
         jar.write(name, seal, line)
-        _expire_stale(jar, config, keep_whole=True, chunks_from=0)
+        if _may_hold_chunks(jar, name):
+            _expire_stale(jar, config, keep_whole=True, chunks_from=0)
         return
     if not config.chunk:
         if jar.read(config._chunk_names[0]):

@@ -7,12 +7,14 @@ and the static text of the ``Set-Cookie`` attributes.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
 
 from iron_fast._core import DEFAULT_TTL, Sealer
+from iron_fast._known_passwords import KNOWN_PASSWORDS
 from iron_fast.cookies import (
     COOKIE_NAME_RE,
     MAX_SAFE_INTEGER,
@@ -23,6 +25,7 @@ from iron_fast.errors import (
     BadSeal,
     ConfigError,
     ExpiredSeal,
+    IronFastWarning,
     PasswordConfigError,
     UnknownPassword,
     UnsealError,
@@ -56,8 +59,15 @@ _OPTION_NAMES = frozenset(
         "cookie_options",
         "chunk",
         "on_unseal_error",
+        "allow_insecure",
     }
 )
+# Cookie domains that only ever resolve to this machine: a cookie scoped
+# to them cannot cross a network, so it needs no Secure.
+_LOOPBACK_DOMAINS = frozenset({"localhost", "127.0.0.1"})
+# A password id longer than this is not echoed in an error message: it is
+# most likely a secret given as the key ({secret: 1} for {1: secret}).
+_SHOWN_ID_LENGTH = 16
 _REASON_ERRORS: dict[str, type[UnsealError]] = {
     "invalid": BadSeal,
     "expired": ExpiredSeal,
@@ -99,9 +109,16 @@ class SessionConfig:
         ``hook(reason, error)``, called when a request's cookie cannot
         be read (``"expired"``, ``"invalid"``, ``"unknown-password"``);
         the session is then empty. It should not raise.
+    ``allow_insecure``
+        Say that a configuration unsafe in production is deliberate (a
+        development server on plain HTTP): no IronFastWarning for it.
 
-    Raises PasswordConfigError for a bad password and ConfigError for any
-    other bad option, naming it.
+    Raises PasswordConfigError for a bad password, including one printed
+    in iron_fast's documentation or examples, and ConfigError for any
+    other bad option, naming it. Warns (IronFastWarning) when cookies are
+    not ``Secure`` (unless their domain is ``localhost``) and when seals
+    never expire (``ttl=0``, or ``max_age=None``), unless
+    ``allow_insecure=True``.
     """
 
     __slots__ = (
@@ -110,6 +127,7 @@ class SessionConfig:
         "_expire_suffix",
         "_expires_iso",
         "_expires_ms",
+        "_hazards",
         "_now_ms",
         "_options",
         "_pin",
@@ -118,6 +136,7 @@ class SessionConfig:
         "_sealer",
         "_unseal",
         "_unseal_strict",
+        "allow_insecure",
         "chunk",
         "cookie_name",
         "cookie_options",
@@ -135,6 +154,7 @@ class SessionConfig:
     cookie_options: Mapping[str, Any]
     chunk: bool
     on_unseal_error: UnsealErrorHook | None
+    allow_insecure: bool
     password_ids: tuple[int, ...]
     _options: dict[str, Any]
     _sealer: Sealer
@@ -149,6 +169,7 @@ class SessionConfig:
     _chunk_names: tuple[str, ...]
     _expires_ms: int | None
     _expires_iso: str
+    _hazards: frozenset[str]
 
     def __init__(
         self,
@@ -159,6 +180,29 @@ class SessionConfig:
         cookie_options: Mapping[str, Any] | None = None,
         chunk: bool = False,
         on_unseal_error: UnsealErrorHook | None = None,
+        allow_insecure: bool = False,
+    ) -> None:
+        self._setup(
+            password=password,
+            cookie_name=cookie_name,
+            ttl=ttl,
+            cookie_options=cookie_options,
+            chunk=chunk,
+            on_unseal_error=on_unseal_error,
+            allow_insecure=allow_insecure,
+        )
+        self._warn(frozenset())
+
+    def _setup(
+        self,
+        *,
+        password: str | Mapping[int | str, str] | None = None,
+        cookie_name: str | None = None,
+        ttl: int | timedelta = DEFAULT_TTL,
+        cookie_options: Mapping[str, Any] | None = None,
+        chunk: bool = False,
+        on_unseal_error: UnsealErrorHook | None = None,
+        allow_insecure: bool = False,
     ) -> None:
         put = object.__setattr__  # the instance is frozen past __init__
         put(
@@ -171,6 +215,7 @@ class SessionConfig:
                 "cookie_options": cookie_options,
                 "chunk": chunk,
                 "on_unseal_error": on_unseal_error,
+                "allow_insecure": allow_insecure,
             },
         )
         # iron-session's order of checks: cookie name, then password.
@@ -186,6 +231,12 @@ class SessionConfig:
                 "on_unseal_error must be a callable hook(reason, error) or "
                 f"None, got {type(on_unseal_error).__name__}",
                 option="on_unseal_error",
+            )
+        if not isinstance(allow_insecure, bool):
+            raise ConfigError(
+                "allow_insecure must be True or False, got "
+                f"{allow_insecure!r}",
+                option="allow_insecure",
             )
         options = check_cookie_options(cookie_options)
         if "max_age" in options:
@@ -213,6 +264,7 @@ class SessionConfig:
         put(self, "cookie_options", MappingProxyType(effective))
         put(self, "chunk", chunk)
         put(self, "on_unseal_error", on_unseal_error)
+        put(self, "allow_insecure", allow_insecure)
         put(self, "password_ids", tuple(sorted(passwords)))
         put(self, "_save_suffix", save_suffix)
         put(self, "_expire_suffix", f"; Max-Age=0{attributes}")
@@ -242,6 +294,39 @@ class SessionConfig:
             put(self, "_expires_ms", _epoch_ms(expires))
             put(self, "_expires_iso", _iso(expires))
             self._check_expires()
+        hazards: set[str] = set()
+        if not allow_insecure:
+            domain = str(effective.get("domain") or "").lower().lstrip(".")
+            if not effective.get("secure") and not (
+                domain in _LOOPBACK_DOMAINS or domain.endswith(".localhost")
+            ):
+                hazards.add("insecure")
+            if seal_ttl == 0:
+                hazards.add("no-expiry")
+        put(self, "_hazards", frozenset(hazards))
+
+    def _warn(self, known: frozenset[str]) -> None:
+        """Warn about what is unsafe in production, once per config: a
+        derived one (replace) only for what its parent did not have."""
+        if "insecure" in self._hazards - known:
+            warnings.warn(
+                "cookie_options['secure'] is off: browsers will send the "
+                "session cookie over plain HTTP, where anyone on the network "
+                "can read it and sign in as its user. Keep secure=True in "
+                "production; for a development server on http://localhost, "
+                "pass allow_insecure=True.",
+                IronFastWarning,
+                stacklevel=3,
+            )
+        if "no-expiry" in self._hazards - known:
+            warnings.warn(
+                "these sessions never expire (ttl=0, or max_age=None): a "
+                "stolen or signed-out cookie stays valid for ever, since "
+                "destroy() only clears the browser's copy. Give them a ttl, "
+                "or pass allow_insecure=True if this is deliberate.",
+                IronFastWarning,
+                stacklevel=3,
+            )
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(
@@ -250,6 +335,20 @@ class SessionConfig:
 
     def __delattr__(self, name: str) -> None:
         raise AttributeError("SessionConfig is immutable")
+
+    def __reduce_ex__(self, protocol: object) -> Any:
+        # Pickling would write the password into the pickle (a cache, a
+        # task queue, a crash dump): rebuild the config where it is used.
+        raise TypeError(
+            "a SessionConfig holds the session password and cannot be "
+            "pickled; build it from settings where it is needed"
+        )
+
+    def __copy__(self) -> SessionConfig:
+        return self  # immutable: a copy is the same config
+
+    def __deepcopy__(self, memo: object) -> SessionConfig:
+        return self
 
     def __repr__(self) -> str:
         # Never the secrets: a config ends up in logs and tracebacks.
@@ -268,7 +367,9 @@ class SessionConfig:
             raise TypeError(
                 f"unknown session option(s): {', '.join(sorted(unknown))}"
             )
-        config = SessionConfig(**{**self._options, **changes})
+        config = SessionConfig.__new__(SessionConfig)
+        config._setup(**{**self._options, **changes})
+        config._warn(self._hazards)
         if self._pin is not None:
             config = config._pinned(*self._pin)
         return config
@@ -333,7 +434,8 @@ class SessionConfig:
         """A copy that seals deterministically and reads with the clock
         pinned at ``now_ms``: test vectors only. Production configs never
         go through here, so they pay nothing for it."""
-        config = SessionConfig(**self._options)
+        config = SessionConfig.__new__(SessionConfig)
+        config._setup(**self._options)  # warned about when first built
         sealer = config._sealer
         ttl = config.seal_ttl
         put = object.__setattr__
@@ -412,8 +514,12 @@ def _password_id(raw: object) -> int:
     else:
         pid = -1
     if not 0 <= pid <= MAX_SAFE_INTEGER:
+        shown = repr(raw)
+        if isinstance(raw, str) and len(raw) > _SHOWN_ID_LENGTH:
+            # Likely the secret itself, keyed the wrong way round.
+            shown = f"a str of {len(raw)} characters (not shown)"
         raise PasswordConfigError(
-            f"password ids must be integers, got {raw!r}: use "
+            f"password ids must be integers, got {shown}: use "
             "{1: '...', 2: '...'} (the highest id seals)",
             option="password",
         )
@@ -466,6 +572,13 @@ def _password_map(password: object) -> dict[int, str]:
             raise PasswordConfigError(
                 f"password {pid} must be at least {MIN_PASSWORD_LENGTH} "
                 "characters long",
+                option="password",
+            )
+        if secret in KNOWN_PASSWORDS:
+            raise PasswordConfigError(
+                f"password {pid} is printed in iron_fast's documentation or "
+                "examples, so it is no secret: generate one with "
+                "`iron-fast keygen` and keep it out of the code",
                 option="password",
             )
         passwords[pid] = secret

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from iron_fast.cookies import get_cookie
 from iron_fast.errors import IronError
-from iron_fast.session import IronSession, get_iron_session
+from iron_fast.session import IronSession, _read_data
 from iron_fast.session_config import SessionConfig, UnsealErrorHook
 
 if TYPE_CHECKING:
@@ -36,18 +36,32 @@ class _ScopeJar:
     """Keeps lines by name: save() then more changes sends one each."""
 
     __slots__ = ("_header", "lines", "scope", "started")
+    # read() is get_cookie() over cookie_header (see session.py).
+    _reads_cookie_header = True
 
     def __init__(self, scope: Scope) -> None:
         self.scope, self.started = scope, False
         self._header: str | None = None
         self.lines: dict[str, str] = {}
 
+    @property
+    def cookie_header(self) -> str:
+        header = self._header
+        if header is None:
+            joined = b""
+            for key, value in self.scope["headers"]:
+                if key == b"cookie":
+                    # HTTP/2 may split them over headers (RFC 9113: join
+                    # them with "; ")
+                    joined = joined + b"; " + value if joined else value
+            header = self._header = joined.decode("latin-1")
+        return header
+
     def read(self, name: str) -> str | None:
-        if self._header is None:
-            # HTTP/2 may split them over headers (RFC 9113: join on "; ")
-            values = [v for k, v in self.scope["headers"] if k == b"cookie"]
-            self._header = b"; ".join(values).decode("latin-1")
-        return get_cookie(self._header, name)
+        header = self._header
+        if header is None:
+            header = self.cookie_header
+        return get_cookie(header, name)
 
     def write(self, name: str, value: str, set_cookie: str) -> None:
         self.lines[name] = set_cookie
@@ -67,7 +81,9 @@ class _LazySession(IronSession):
 
     def _load(self) -> None:
         self.__class__ = IronSession  # type: ignore[assignment]
-        dict.update(self, get_iron_session(self._jar, self.config))
+        data = _read_data(self._jar.read, self._config)
+        if data:
+            dict.update(self, data)
 
     mark_accessed = _load  # request.session calls it
 
@@ -142,9 +158,11 @@ def _finish(session: IronSession, jar: _ScopeJar, message: Message) -> None:
             if jar.read(name) or jar.read(f"{name}.0"):
                 session.destroy()
     headers = message["headers"] = list(message.get("headers", ()))
-    vary = [i for i, (key, _) in enumerate(headers) if key == b"vary"]
-    if vary:  # extend the Vary line: caches may read only the first
-        headers[vary[0]] = (b"vary", headers[vary[0]][1] + b", Cookie")
+    for index, (key, value) in enumerate(headers):
+        if key == b"vary":  # extend it: caches may read only the first
+            headers[index] = (b"vary", value + b", Cookie")
+            break
     else:
         headers.append((b"vary", b"Cookie"))
-    headers += [(b"set-cookie", line.encode()) for line in jar.lines.values()]
+    for line in jar.lines.values():
+        headers.append((b"set-cookie", line.encode()))

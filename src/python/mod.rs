@@ -8,8 +8,10 @@ mod writer;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyInt, PyMapping, PyString, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyDict, PyInt, PyMapping, PyString, PyTuple};
 
+use crate::cache::{self, VerifiedCache};
 use crate::crypto::IV_LEN;
 use crate::error::{Error, UnsealKind};
 use crate::password::{PasswordInput, Passwords, SecretInput};
@@ -21,6 +23,11 @@ use writer::WriteError;
 /// Below this many bytes the work is shorter than releasing and retaking
 /// the GIL (cryptography's threshold for the same trade).
 const GIL_DETACH_THRESHOLD: usize = 2048;
+/// A bound on `cache_size`, so that a typo cannot reserve gigabytes.
+const MAX_CACHE_SIZE: usize = 1 << 20;
+// Defaults written as literals in signatures, so that Python shows them.
+const _: () = assert!(cache::DEFAULT_CAPACITY == 512);
+const _: () = assert!(DEFAULT_TTL_SEC == 1_209_600);
 
 fn run_detached<T: Send>(py: Python<'_>, size: usize, work: impl FnOnce() -> T + Send) -> T {
     if size >= GIL_DETACH_THRESHOLD {
@@ -88,7 +95,8 @@ fn password_input(password: &Bound<'_, PyAny>) -> PyResult<PasswordInput> {
         for item in mapping.items()?.iter() {
             let (key, value) = item.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>()?;
             let id = password_id(&key)?;
-            let secret = secret_input(&value, &format!("the password for id {id:?}"))?;
+            let whose = format!("the password for {}", crate::password::shown_id(&id));
+            let secret = secret_input(&value, &whose)?;
             pairs.push((id, secret));
         }
         return Ok(PasswordInput::Map(pairs));
@@ -130,6 +138,9 @@ fn parse_plaintext<'py>(py: Python<'py>, plaintext: &[u8]) -> PyResult<Bound<'py
 struct PySealer {
     core: seal::Sealer,
     ttl: u64,
+    /// Seals this sealer verified recently (src/cache.rs): the clock's
+    /// unseals go through it, the fixed-clock ones (`_unseal_at`) do not.
+    cache: VerifiedCache,
 }
 
 impl PySealer {
@@ -139,31 +150,72 @@ impl PySealer {
         sealed: &str,
         now_ms: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let core = &self.core;
+        let (core, cache) = (&self.core, &self.cache);
         let plaintext = run_detached(py, sealed.len(), || match now_ms {
             Some(now) => core.unseal_at(sealed, now),
-            None => core.unseal(sealed),
+            None => cache.unseal_at(core, sealed, core.now_ms()),
         })?;
         parse_plaintext(py, &plaintext)
+    }
+
+    /// iron-session 9's `unsealData` after the password: the value, or a
+    /// new `{}` for anything that is not a good seal (and for JSON null).
+    fn unseal_data<'py>(
+        &self,
+        py: Python<'py>,
+        seal: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let empty = || Ok(PyDict::new(py).into_any());
+        let Some(text) = seal.cast::<PyString>().ok().and_then(|s| s.to_str().ok()) else {
+            return empty();
+        };
+        match self.open(py, text, None) {
+            Ok(value) if value.is_none() => empty(),
+            Ok(value) => Ok(value),
+            Err(err)
+                if err.is_instance_of::<errors::BadSeal>(py)
+                    || err.is_instance_of::<errors::ExpiredSeal>(py)
+                    || err.is_instance_of::<errors::UnknownPassword>(py) =>
+            {
+                empty()
+            }
+            Err(err) => Err(err), // not a bad seal: MemoryError and the like
+        }
     }
 }
 
 #[pymethods]
 impl PySealer {
     #[new]
-    #[pyo3(signature = (password, *, ttl = DEFAULT_TTL_SEC as i64, timestamp_skew_sec = DEFAULT_TIMESTAMP_SKEW_SEC, localtime_offset_ms = 0))]
+    #[pyo3(signature = (password, *, ttl = DEFAULT_TTL_SEC as i64, timestamp_skew_sec = DEFAULT_TIMESTAMP_SKEW_SEC, localtime_offset_ms = 0, cache_size = 512))]
     fn new(
         password: &Bound<'_, PyAny>,
         ttl: i64,
         timestamp_skew_sec: i64,
         localtime_offset_ms: i64,
+        cache_size: i64,
     ) -> PyResult<Self> {
         let ttl = non_negative(ttl, "ttl")?;
+        let cache_size = usize::try_from(cache_size)
+            .ok()
+            .filter(|&size| size <= MAX_CACHE_SIZE)
+            .ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "cache_size must be between 0 and {MAX_CACHE_SIZE}, got {cache_size}"
+                ))
+            })?;
         let passwords = Passwords::new(password_input(password)?)?;
         Ok(PySealer {
             core: seal::Sealer::new(passwords, timestamp_skew_sec, localtime_offset_ms),
             ttl,
+            cache: VerifiedCache::new(cache_size),
         })
+    }
+
+    /// The verified-seal cache: capacity, entries held, hits, misses.
+    fn _cache_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let (hits, misses) = self.cache.stats();
+        (self.cache.capacity(), self.cache.len(), hits, misses).into_pyobject(py)
     }
 
     #[getter]
@@ -188,9 +240,13 @@ impl PySealer {
             None => self.ttl,
         };
         let plaintext = to_json_bytes(data, "data")?;
-        let core = &self.core;
+        let (core, cache) = (&self.core, &self.cache);
         Ok(run_detached(py, plaintext.len(), || {
-            core.seal(&plaintext, ttl)
+            let now_ms = core.now_ms();
+            let sealed = core.seal_at(&plaintext, ttl, now_ms)?;
+            // The cookie comes back with the user's next request.
+            cache.remember(&sealed, seal::expiration_ms(now_ms, ttl), &plaintext);
+            Ok::<_, Error>(sealed)
         })?)
     }
 
@@ -282,6 +338,83 @@ impl PySealer {
     }
 }
 
+/// Sealers of recent `str` passwords, by the identity of the string object
+/// (an app passes the same one on every call): `seal_data` and
+/// `unseal_data` then skip `iron_fast._api.sealer_for`, which builds and
+/// caches them by value. Holding the string keeps its identity unique.
+const FAST_SEALERS: usize = 8;
+
+struct FastSealers {
+    entries: [Option<(Py<PyAny>, Py<PySealer>)>; FAST_SEALERS],
+    next: usize,
+}
+
+static FAST: std::sync::Mutex<FastSealers> = std::sync::Mutex::new(FastSealers {
+    entries: [const { None }; FAST_SEALERS],
+    next: 0,
+});
+
+fn fast_sealers() -> std::sync::MutexGuard<'static, FastSealers> {
+    // Entries are replaced whole: a panic cannot leave one half written.
+    FAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn sealer_for<'py>(
+    py: Python<'py>,
+    password: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PySealer>> {
+    let by_identity = password.is_exact_instance_of::<PyString>();
+    if by_identity {
+        let fast = fast_sealers();
+        for (known, sealer) in fast.entries.iter().flatten() {
+            if known.as_ptr() == password.as_ptr() {
+                return Ok(sealer.bind(py).clone());
+            }
+        }
+    }
+    static SEALER_FOR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let sealer = SEALER_FOR
+        .import(py, "iron_fast._api", "sealer_for")?
+        .call1((password,))?
+        .cast_into::<PySealer>()?;
+    if by_identity {
+        let entry = Some((password.clone().unbind(), sealer.clone().unbind()));
+        let evicted = {
+            let mut fast = fast_sealers();
+            let slot = fast.next;
+            fast.next = (slot + 1) % FAST_SEALERS;
+            std::mem::replace(&mut fast.entries[slot], entry)
+        };
+        drop(evicted); // released outside the lock
+    }
+    Ok(sealer)
+}
+
+/// iron-session's `sealData`; see `_core.pyi`.
+#[pyfunction]
+#[pyo3(signature = (data, *, password, ttl = 1_209_600))]
+fn seal_data(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    password: &Bound<'_, PyAny>,
+    ttl: i64,
+) -> PyResult<String> {
+    sealer_for(py, password)?.get().seal(py, data, Some(ttl))
+}
+
+/// iron-session 9's `unsealData`; see `_core.pyi`.
+#[pyfunction]
+#[pyo3(signature = (seal, *, password, ttl = None))]
+fn unseal_data<'py>(
+    py: Python<'py>,
+    seal: &Bound<'py, PyAny>,
+    password: &Bound<'py, PyAny>,
+    ttl: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let _ = ttl; // accepted for iron-session's signature, and ignored as there
+    sealer_for(py, password)?.get().unseal_data(py, seal)
+}
+
 /// The exact text `JSON.stringify` writes for `data`.
 #[pyfunction]
 #[pyo3(name = "to_json")]
@@ -306,6 +439,8 @@ fn py_from_json<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>>
 fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<PySealer>()?;
     module.add_function(wrap_pyfunction!(py_to_json, module)?)?;
+    module.add_function(wrap_pyfunction!(seal_data, module)?)?;
+    module.add_function(wrap_pyfunction!(unseal_data, module)?)?;
     module.add_function(wrap_pyfunction!(py_from_json, module)?)?;
     module.add("DEFAULT_TTL", DEFAULT_TTL_SEC)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;

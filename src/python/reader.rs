@@ -3,6 +3,7 @@
 //! `int` (exact, however large), other numbers are `float`, and strings may
 //! carry the lone surrogates that `\uXXXX` escapes can spell.
 
+use std::cell::RefCell;
 use std::os::raw::{c_char, c_int};
 
 use pyo3::prelude::*;
@@ -25,20 +26,29 @@ impl From<PyErr> for ParseError {
 }
 
 /// Keys repeat within a session (`{"sku": …, "qty": …}` in every item of a
-/// cart): the first occurrence's string object is reused, so the key is
-/// neither allocated nor hashed again (a str caches its hash).
-const KEY_CACHE_SLOTS: usize = 64;
+/// cart) and across requests (every session has the same few keys): a key
+/// seen before is the same `str` object again, neither allocated nor hashed
+/// (a str caches its hash). The cache is per thread, so it needs no lock,
+/// and lives as long as the thread; keys longer than a name are not kept.
+const KEY_CACHE_SLOTS: usize = 512;
 const KEY_CACHE_MAX_LEN: usize = 32;
 
-struct Builder<'py> {
-    py: Python<'py>,
-    keys: [Option<Bound<'py, PyString>>; KEY_CACHE_SLOTS],
+type KeySlot = Option<(Box<str>, Py<PyString>)>;
+
+thread_local! {
+    static KEY_CACHE: RefCell<Box<[KeySlot]>> =
+        RefCell::new((0..KEY_CACHE_SLOTS).map(|_| None).collect());
 }
 
-impl<'py> Builder<'py> {
+struct Builder<'py, 'c> {
+    py: Python<'py>,
+    keys: &'c mut [KeySlot],
+}
+
+impl<'py> Builder<'py, '_> {
     fn key(&mut self, key: Text<'_>) -> PyResult<Bound<'py, PyString>> {
         let text = match key {
-            Text::Str(text) if text.len() <= KEY_CACHE_MAX_LEN => text,
+            Text::Str(text) if text.len() <= KEY_CACHE_MAX_LEN && !self.keys.is_empty() => text,
             other => {
                 return string(self.py, other)?
                     .cast_into::<PyString>()
@@ -50,13 +60,13 @@ impl<'py> Builder<'py> {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
         let slot = &mut self.keys[(hash as usize) % KEY_CACHE_SLOTS];
-        if let Some(cached) = slot {
-            if cached.to_str().is_ok_and(|c| c == text) {
-                return Ok(cached.clone());
+        if let Some((cached_text, cached)) = slot {
+            if **cached_text == *text {
+                return Ok(cached.bind(self.py).clone());
             }
         }
         let fresh = PyString::new(self.py, &text);
-        *slot = Some(fresh.clone());
+        *slot = Some((text.as_ref().into(), fresh.clone().unbind()));
         Ok(fresh)
     }
 }
@@ -83,7 +93,7 @@ fn string<'py>(py: Python<'py>, text: Text<'_>) -> PyResult<Bound<'py, PyAny>> {
     }
 }
 
-impl<'py> Sink for Builder<'py> {
+impl<'py> Sink for Builder<'py, '_> {
     type Value = Bound<'py, PyAny>;
     type Array = Vec<Bound<'py, PyAny>>;
     type Object = Bound<'py, PyDict>;
@@ -152,11 +162,16 @@ impl<'py> Sink for Builder<'py> {
 }
 
 pub fn parse<'py>(py: Python<'py>, text: &str) -> Result<Bound<'py, PyAny>, ParseError> {
-    json::parse(
-        text,
-        &mut Builder {
-            py,
-            keys: std::array::from_fn(|_| None),
-        },
-    )
+    KEY_CACHE.with(|cache| match cache.try_borrow_mut() {
+        Ok(mut keys) => json::parse(
+            text,
+            &mut Builder {
+                py,
+                keys: &mut keys,
+            },
+        ),
+        // Re-entered on this thread (a finalizer run by an allocation of
+        // the outer parse): parse without the cache.
+        Err(_) => json::parse(text, &mut Builder { py, keys: &mut [] }),
+    })
 }

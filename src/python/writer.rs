@@ -84,27 +84,35 @@ pub fn write_value(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> Result<()> {
 }
 
 fn write(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Result<()> {
-    // Exact types first: they are what sessions hold, and the checks are a
-    // pointer comparison each.
+    // Exact types first: they are what sessions hold, and each check is a
+    // pointer comparison (the subclass checks below are calls into Python).
     if let Ok(text) = value.cast_exact::<PyString>() {
         return write_string(out, text);
     }
     if value.is_exact_instance_of::<PyInt>() {
         return write_int(out, value);
     }
-    if let Ok(dict) = value.cast::<PyDict>() {
+    if let Ok(dict) = value.cast_exact::<PyDict>() {
         return write_dict(out, dict, depth);
     }
-    if let Ok(list) = value.cast::<PyList>() {
+    if let Ok(list) = value.cast_exact::<PyList>() {
         return write_array(out, list.iter(), depth);
+    }
+    if let Ok(flag) = value.cast_exact::<PyBool>() {
+        out.extend_from_slice(if flag.is_true() { b"true" } else { b"false" });
+        return Ok(());
     }
     if value.is_none() {
         out.extend_from_slice(b"null");
         return Ok(());
     }
-    if let Ok(flag) = value.cast_exact::<PyBool>() {
-        out.extend_from_slice(if flag.is_true() { b"true" } else { b"false" });
-        return Ok(());
+    // The rest in the order of a full type check: a class deriving from
+    // several of these is written as the first one listed.
+    if let Ok(dict) = value.cast::<PyDict>() {
+        return write_dict(out, dict, depth);
+    }
+    if let Ok(list) = value.cast::<PyList>() {
+        return write_array(out, list.iter(), depth);
     }
     if let Ok(float) = value.cast::<PyFloat>() {
         let number = float.value();
@@ -296,7 +304,8 @@ fn write_dict(out: &mut Vec<u8>, dict: &Bound<'_, PyDict>, depth: usize) -> Resu
         if matches!(key, Key::Int(_)) {
             saw_int_key = true;
         }
-        if json::is_array_index(&key.text()).is_some() {
+        let text = key.text();
+        if json::is_array_index(&text).is_some() {
             out.truncate(start);
             return write_dict_ordered(out, dict, depth);
         }
@@ -304,7 +313,11 @@ fn write_dict(out: &mut Vec<u8>, dict: &Bound<'_, PyDict>, depth: usize) -> Resu
             out.push(b',');
         }
         first = false;
-        key.write(out)?;
+        match &text {
+            // Already UTF-8: no second trip into Python for the same text.
+            std::borrow::Cow::Borrowed(utf8) => json::write_str(out, utf8),
+            std::borrow::Cow::Owned(_) => key.write(out)?,
+        }
         out.push(b':');
         with_step(write(out, &value, depth), || {
             Step::Key(key.text().into_owned())

@@ -1,0 +1,175 @@
+# SPDX-License-Identifier: MIT
+"""The figures the targets are judged on, measured interleaved.
+
+On a shared machine the speed of a core drifts over seconds (other work
+starts and stops), so two medians taken one after the other can differ by
+a third with nothing changed. Here the cases of one comparison take turns:
+each round times a short batch of every case, in an order that rotates, so
+a slow spell slows all of them alike. Reported per case: the median over
+rounds of the time per call; per compared pair: the median over rounds of
+the difference or ratio within the round. The garbage collector is off
+while a batch is timed (and run between rounds).
+
+Two comparisons, 100-byte payload (the targets' size):
+
+* ``ops``: ``seal_data`` and ``unseal_data`` (a seal not seen before, and
+  the same seal again) against the pure-Python reference and Fernet;
+* ``requests``: for each framework of ``apps.py``, one request with no
+  session, with the framework's cookie session, and with iron_fast's (a
+  new cookie each time, and the user's next request).
+
+Prints JSON (``report.py`` reads it)::
+
+    .venv/bin/python benches/interleaved.py [--seconds 6]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import itertools
+import json
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import apps
+import test_bench_seal as seal_suite
+from payloads import PAYLOADS
+
+Case = Callable[[], object]
+# Each case's batch per round: long enough for the case to run warm (a
+# switch between apps evicts the caches), short against the spells.
+BATCH_SECONDS = 0.005
+COLLECT_EVERY = 25  # rounds between garbage collections
+
+
+def interleave(cases: dict[str, Case], seconds: float) -> dict[str, Any]:
+    """Rounds of one short batch per case, until ``seconds`` have passed."""
+    names = list(cases)
+    calls = {}
+    for name, case in cases.items():  # calibrate (and warm up)
+        n = 1
+        while True:
+            start = time.perf_counter()
+            for _ in range(n):
+                case()
+            if time.perf_counter() - start >= BATCH_SECONDS:
+                break
+            n *= 2
+        calls[name] = n
+    per_call: dict[str, list[float]] = {name: [] for name in names}
+    deadline = time.perf_counter() + seconds
+    rounds = 0
+    enabled = gc.isenabled()
+    try:
+        while rounds < 20 or time.perf_counter() < deadline:
+            if rounds % COLLECT_EVERY == 0:
+                gc.collect()
+            gc.disable()
+            shift = rounds % len(names)
+            for name in names[shift:] + names[:shift]:
+                case, n = cases[name], calls[name]
+                start = time.perf_counter()
+                for _ in range(n):
+                    case()
+                per_call[name].append((time.perf_counter() - start) / n)
+            gc.enable()
+            rounds += 1
+    finally:
+        if enabled:
+            gc.enable()
+    return {
+        "rounds": rounds,
+        "calls_per_batch": calls,
+        "median_s": {name: median(times) for name, times in per_call.items()},
+        "per_round": per_call,
+    }
+
+
+def _paired(result: dict[str, Any], a: str, b: str, how: str) -> float:
+    """Median over rounds of ``a - b`` or ``b / a`` within each round."""
+    xs, ys = result["per_round"][a], result["per_round"][b]
+    if how == "difference":
+        return median(x - y for x, y in zip(xs, ys))
+    return median(y / x for x, y in zip(xs, ys))
+
+
+def ops(seconds: float) -> dict[str, Any]:
+    payload = PAYLOADS["100B"]
+    impls = {name: make() for name, make in seal_suite.IMPLEMENTATIONS.items()}
+    iron_seal, iron_unseal = impls["iron_fast.seal_data"]
+    token = iron_seal(payload)
+    fresh = itertools.cycle(
+        [iron_seal(payload) for _ in range(seal_suite.POOL)]
+    ).__next__
+    cases: dict[str, Case] = {}
+    for name in ("iron_fast.seal_data", "reference", "fernet"):
+        seal, unseal = impls[name]
+        their_token = seal(payload)
+        cases[f"seal {name}"] = lambda s=seal: s(payload)
+        cases[f"unseal {name}"] = lambda u=unseal, t=their_token: u(t)
+    cases["unseal iron_fast.seal_data:new-cookie"] = lambda: iron_unseal(
+        fresh()
+    )
+    assert iron_unseal(token) == payload
+    result = interleave(cases, seconds)
+    factors = {}
+    for op, ours in (
+        ("seal", "seal iron_fast.seal_data"),
+        ("unseal", "unseal iron_fast.seal_data"),
+        ("unseal", "unseal iron_fast.seal_data:new-cookie"),
+    ):
+        for other in ("reference", "fernet"):
+            theirs = f"{op} {other}"
+            factors[f"{theirs} / {ours}"] = _paired(
+                result, ours, theirs, "ratio"
+            )
+    del result["per_round"]
+    result["factors"] = factors
+    return result
+
+
+def requests(seconds: float) -> dict[str, Any]:
+    results = {}
+    for framework, variant in apps.CASES:
+        results.setdefault(framework, {})[variant] = None
+    out: dict[str, Any] = {}
+    for framework, variants in results.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cases = {v: apps.FRAMEWORKS[framework](v) for v in variants}
+        result = interleave(cases, seconds)
+        result["overhead_s"] = {
+            v: _paired(result, v, "none", "difference")
+            for v in variants
+            if v != "none"
+        }
+        del result["per_round"]
+        out[framework] = result
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=6.0,
+        help="seconds per comparison (default 6)",
+    )
+    args = parser.parse_args()
+    result = {"ops": ops(args.seconds), "requests": requests(args.seconds)}
+    json.dump(result, sys.stdout, indent=1)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: MIT
+"""Seal and unseal throughput from one thread and from two, per payload
+size: does a second thread add throughput (the GIL released around the
+crypto), or at least not take any away (no convoy on the GIL)?
+
+Each measurement runs the same number of operations per thread, the
+threads starting together; throughput is total operations over the wall
+time. Prints JSON (``report.py`` reads it)::
+
+    .venv/bin/python benches/threads.py [--seconds 0.5] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from payloads import PAYLOADS
+
+import iron_fast
+
+PASSWORD = "benches/threads.py: any 32+ character password"
+
+
+def _throughput(work: Callable[[], object], calls: int, threads: int) -> float:
+    """Operations per second, ``calls`` per thread on ``threads``."""
+    barrier = threading.Barrier(threads + 1)
+
+    def run() -> None:
+        barrier.wait()
+        for _ in range(calls):
+            work()
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for worker in workers:
+        worker.join()
+    return calls * threads / (time.perf_counter() - start)
+
+
+def measure(seconds: float, repeat: int) -> dict[str, Any]:
+    # The work itself: no verified-seal cache (a hit is mostly JSON parsing)
+    sealer = iron_fast.Sealer(PASSWORD, cache_size=0)
+    results: dict[str, Any] = {
+        "gil_enabled": getattr(sys, "_is_gil_enabled", lambda: True)(),
+        "switch_interval_s": sys.getswitchinterval(),
+        "cases": [],
+    }
+    for size, payload in PAYLOADS.items():
+        token = sealer.seal(payload)
+        for op, work in (
+            ("seal", lambda p=payload: sealer.seal(p)),
+            ("unseal", lambda t=token: sealer.unseal(t)),
+        ):
+            # Calls per thread for about `seconds` of one thread's work.
+            t0 = time.perf_counter()
+            for _ in range(200):
+                work()
+            per_call = (time.perf_counter() - t0) / 200
+            calls = max(200, int(seconds / per_call))
+            one, two = [], []
+            for _ in range(repeat):  # interleaved: drift hits both alike
+                one.append(_throughput(work, calls, 1))
+                two.append(_throughput(work, calls, 2))
+            one.sort()
+            two.sort()
+            results["cases"].append(
+                {
+                    "op": op,
+                    "size": size,
+                    "calls_per_thread": calls,
+                    "ops_per_s_1_thread": one[len(one) // 2],
+                    "ops_per_s_2_threads": two[len(two) // 2],
+                    "ratio": two[len(two) // 2] / one[len(one) // 2],
+                }
+            )
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=0.5)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    json.dump(measure(args.seconds, args.repeat), sys.stdout, indent=1)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
