@@ -79,11 +79,13 @@ def _cookie_pair(set_cookie: str) -> str:
 
 def _cookies(variant: str, prime: Callable[[], str]) -> list[str | None]:
     """``POOL`` cookies, each set by one request without a cookie
-    (``prime()``: its Set-Cookie pair); no cookie for ``none``. (iron_fast's
-    are all distinct; a signed-only cookie made in the same second with the
-    same content is the same text, which changes nothing for it.)"""
+    (``prime()``: its Set-Cookie pair); for ``none``, ``POOL`` times no
+    cookie, so that every variant cycles through as many distinct request
+    objects (and pays alike for fetching them from memory). iron_fast's
+    cookies are all distinct; a signed-only cookie made in the same second
+    with the same content is the same text, which changes nothing for it."""
     if variant == "none":
-        return [None]
+        return [None] * POOL
     return [prime() for _ in range(POOL)]
 
 
@@ -176,9 +178,9 @@ def starlette(variant: str) -> Request:
         return _checked(variant, follow, _asgi_result)
     requests = []
     for cookie in _cookies(variant, prime):
-        headers = base
+        headers = list(base)
         if cookie is not None:
-            headers = [*base, (b"cookie", cookie.encode())]
+            headers.append((b"cookie", cookie.encode()))
         requests.append(lambda h=headers: call(h))
     return _checked(variant, _cycling(requests), _asgi_result)
 

@@ -10,17 +10,20 @@ rounds of the time per call; per compared pair: the median over rounds of
 the difference or ratio within the round. The garbage collector is off
 while a batch is timed (and run between rounds).
 
-Two comparisons, 100-byte payload (the targets' size):
+Three comparisons, 100-byte payload (the targets' size):
 
 * ``ops``: ``seal_data`` and ``unseal_data`` (a seal not seen before, and
   the same seal again) against the pure-Python reference and Fernet;
 * ``requests``: for each framework of ``apps.py``, one request with no
   session, with the framework's cookie session, and with iron_fast's (a
-  new cookie each time, and the user's next request).
+  new cookie each time, and the user's next request);
+* ``floor`` (with ``--floor PATH``, the built ``floor.rs`` benchmark):
+  the native floor and Python's call, alternately, a few seconds each way,
+  the gap being the median of the ratios of neighbouring pairs.
 
 Prints JSON (``report.py`` reads it)::
 
-    .venv/bin/python benches/interleaved.py [--seconds 6]
+    .venv/bin/python benches/interleaved.py [--seconds 6] [--floor PATH]
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ import argparse
 import gc
 import itertools
 import json
+import re
+import subprocess
 import sys
 import time
 import warnings
@@ -156,6 +161,46 @@ def requests(seconds: float) -> dict[str, Any]:
     return out
 
 
+def floor(binary: str, pairs: int) -> dict[str, Any]:
+    """Python's seal_data / unseal_data (a seal not seen before) against
+    the native floor, measured by turns: floor, Python, floor, ..."""
+    payload = PAYLOADS["100B"]
+    seal, unseal = seal_suite.IMPLEMENTATIONS["iron_fast.seal_data"]()
+    fresh = itertools.cycle(
+        [seal(payload) for _ in range(seal_suite.POOL)]
+    ).__next__
+    python_cases: dict[str, Case] = {
+        "seal": lambda: seal(payload),
+        "unseal": lambda: unseal(fresh()),
+    }
+    line = re.compile(r"^(seal|unseal) 100 B\s+([0-9.]+) ns$")
+    native: dict[str, list[float]] = {"seal": [], "unseal": []}
+    python: dict[str, list[float]] = {"seal": [], "unseal": []}
+    for _ in range(pairs):
+        out = subprocess.run(
+            [binary, "seal 100", "unseal 100"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for match in map(line.match, out.splitlines()):
+            if match:
+                native[match[1]].append(float(match[2]) * 1e-9)
+        # About as long as the floor's own measurement of both.
+        result = interleave(python_cases, 1.0)
+        for op in python:
+            python[op].append(result["median_s"][op])
+    return {
+        "pairs": pairs,
+        "floor_s": {op: median(times) for op, times in native.items()},
+        "python_s": {op: median(times) for op, times in python.items()},
+        "gap": {
+            op: median(p / n for p, n in zip(python[op], native[op]))
+            for op in python
+        },
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -164,8 +209,15 @@ def main() -> int:
         default=6.0,
         help="seconds per comparison (default 6)",
     )
+    parser.add_argument(
+        "--floor",
+        metavar="PATH",
+        help="the built floor benchmark (cargo bench --bench floor --no-run)",
+    )
     args = parser.parse_args()
     result = {"ops": ops(args.seconds), "requests": requests(args.seconds)}
+    if args.floor:
+        result["floor"] = floor(args.floor, pairs=7)
     json.dump(result, sys.stdout, indent=1)
     print()
     return 0
