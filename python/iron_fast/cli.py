@@ -139,9 +139,12 @@ def _parse_password(text: str, source: str) -> Password:
         )
     for key, secret in parsed.items():
         if not isinstance(secret, str):
+            # A long key may be a secret written where its id belongs
+            # ({secret: 1}): name it by its length only.
+            shown = repr(key) if len(key) <= 16 else f"<{len(key)} chars>"
             raise CliError(
                 EXIT_SECRET,
-                f"password {key!r} in {source} must be a JSON string, got "
+                f"password {shown} in {source} must be a JSON string, got "
                 f"{type(secret).__name__}",
             )
     return parsed

@@ -84,6 +84,10 @@ class IronSessionInterface(SessionInterface):
         self._options = {k: v for k, v in given.items() if v is not None}
         self._key = f"iron_fast.flask.{id(self)}"
 
+    def __reduce_ex__(self, protocol: object) -> Any:
+        # It holds the password: a pickle would write it out in clear.
+        raise TypeError("an IronSessionInterface holds the password")
+
     def configs(self, app: Flask) -> tuple[SessionConfig, SessionConfig]:
         """The app's configuration, and the one for permanent sessions
         (``ttl`` = ``PERMANENT_SESSION_LIFETIME``)."""

@@ -160,3 +160,32 @@ def test_the_mac_is_compared_in_constant_time() -> None:
     assert unseal.index("hmac_sha256_verify") < unseal.index("decrypt(")
     assert not re.search(r"digest\s*[!=]=|[!=]=\s*digest", seal_rs)
     assert not re.search(r"digest\s*[!=]=|[!=]=\s*&?digest", crypto_rs)
+
+
+def test_flask_interface_refuses_to_pickle() -> None:
+    import pickle
+
+    from iron_fast.flask import IronSessionInterface
+
+    interface = IronSessionInterface("q" * 40)
+    with pytest.raises(TypeError):
+        pickle.dumps(interface)
+
+
+def test_cli_never_echoes_a_secret_used_as_a_map_key() -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    secret = "Kq8vT2nW5xZ7bR4mY9pL3sD6fH1jG0cA"
+    env = dict(os.environ, IRON_FAST_PASSWORD=json.dumps({secret: 1}))
+    done = subprocess.run(
+        [sys.executable, "-m", "iron_fast", "seal", "{}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert secret not in done.stdout + done.stderr
