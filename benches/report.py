@@ -366,6 +366,12 @@ class Figures:
     # pytest-benchmark medians.
 
     def target_time(self, op: str, impl: str) -> float | None:
+        """Time per call: the pytest-benchmark median (a time cannot be
+        made immune to the machine's drift; ratios can)."""
+        return self.median(op, "100B", impl)
+
+    def paired_time(self, op: str, impl: str) -> float | None:
+        """The interleaved median behind a factor."""
         ops = self.interleaved.get("ops", {}).get("median_s", {})
         value = ops.get(f"{op} {impl}")
         return self.median(op, "100B", impl) if value is None else value
@@ -458,12 +464,12 @@ def _targets(fig: Figures) -> tuple[list[str], list[str]]:
         ok = None if median is None else median * 1e6 <= TARGET_US[op]
         row(f"{name}, 100 B: ≤ {TARGET_US[op]:g} µs", f"{_us(median)} µs", ok)
     for op, impl, name in cases:
-        median = fig.target_time(op, impl)
+        median = fig.paired_time(op, impl)
         for other_impl, floor, other in (
             (REFERENCE, TARGET_VS_REFERENCE, "the pure-Python reference"),
             (FERNET, TARGET_VS_FERNET, "Fernet + json"),
         ):
-            theirs = fig.target_time(op, other_impl)
+            theirs = fig.paired_time(op, other_impl)
             factor = fig.target_factor(op, impl, other_impl)
             row(
                 f"{name}, 100 B: ≥ {floor:g}x faster than {other}",
@@ -521,18 +527,19 @@ def _targets(fig: Figures) -> tuple[list[str], list[str]]:
         row("2 threads: throughput not below 1 thread's", "not run", None)
     interleaved = fig.interleaved
     method = (
-        "Measured interleaved (`benches/interleaved.py`: the cases of a "
-        "comparison take turns in rounds of short batches, "
+        "Times per call are the pytest-benchmark medians (tables below). "
+        "Factors, overheads and gaps are measured interleaved "
+        "(`benches/interleaved.py`: the cases of a comparison take turns in "
+        "rounds of short batches, "
         f"{interleaved.get('ops', {}).get('rounds', 0)} rounds for "
         "seal/unseal, and each factor or overhead is the median of its "
         "per-round values), because on this shared machine the speed of a "
         "core drifts over seconds and medians taken one after the other "
-        "can differ by a third with nothing changed. The native floor is "
+        "can differ by a third with nothing changed; the µs shown beside "
+        "a factor are that measurement's medians. The native floor is "
         "compared the same way: the floor benchmark and Python's call by "
         f"turns, {fig.interleaved.get('floor', {}).get('pairs', 0)} "
-        "pairs, the gap being the median of the pairs' ratios. The "
-        "pytest-benchmark medians below measure the same code one case at "
-        "a time."
+        "pairs, the gap being the median of the pairs' ratios."
         if interleaved
         else "From the pytest-benchmark medians below (interleaved.py "
         "did not run)."
@@ -736,11 +743,16 @@ def _threads(fig: Figures) -> list[str]:
     lines = [
         "## Throughput from two threads",
         "",
-        "`benches/threads.py`: a reused `Sealer`, the same number of calls "
-        "on each thread, threads started together; the median of "
-        "interleaved repeats. The GIL is released around the "
+        "`benches/threads.py`: a reused `Sealer` (its cache of verified "
+        "seals off: the work itself), the same number of calls "
+        "on each thread, threads started together; 1 and 2 threads take "
+        "turns, ops/s are medians and the ratio the median of the pairs' "
+        "ratios. The GIL is released around the "
         "crypto for seals of 2048 bytes or more (plaintext to seal, seal "
-        f"to open); the GIL is {gil} in this Python.",
+        f"to open); the GIL is {gil} in this Python, so below that size "
+        "two threads can at best match one. (The module declares itself "
+        "free-threaded, `gil_used = false`; no free-threaded Python was "
+        "measured here.)",
         "",
         "| operation | size | 1 thread ops/s | 2 threads ops/s | ratio |",
         "|---|---|---:|---:|---:|",

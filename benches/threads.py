@@ -5,7 +5,8 @@ crypto), or at least not take any away (no convoy on the GIL)?
 
 Each measurement runs the same number of operations per thread, the
 threads starting together; throughput is total operations over the wall
-time. Prints JSON (``report.py`` reads it)::
+time. One thread and two take turns, and the ratio is the median of the
+pairs' ratios. Prints JSON (``report.py`` reads it)::
 
     .venv/bin/python benches/threads.py [--seconds 0.5] [--repeat 5]
 """
@@ -19,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -70,19 +72,19 @@ def measure(seconds: float, repeat: int) -> dict[str, Any]:
             per_call = (time.perf_counter() - t0) / 200
             calls = max(200, int(seconds / per_call))
             one, two = [], []
-            for _ in range(repeat):  # interleaved: drift hits both alike
+            for _ in range(repeat):  # in pairs: drift hits both alike
                 one.append(_throughput(work, calls, 1))
                 two.append(_throughput(work, calls, 2))
-            one.sort()
-            two.sort()
             results["cases"].append(
                 {
                     "op": op,
                     "size": size,
                     "calls_per_thread": calls,
-                    "ops_per_s_1_thread": one[len(one) // 2],
-                    "ops_per_s_2_threads": two[len(two) // 2],
-                    "ratio": two[len(two) // 2] / one[len(one) // 2],
+                    "ops_per_s_1_thread": median(one),
+                    "ops_per_s_2_threads": median(two),
+                    # The median of each pair's ratio, not the ratio of
+                    # the medians: a slow spell spans both of a pair.
+                    "ratio": median(b / a for a, b in zip(one, two)),
                 }
             )
     return results

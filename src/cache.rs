@@ -50,7 +50,9 @@ struct Entry {
 
 pub struct VerifiedCache {
     capacity: usize,
-    slots: Mutex<Box<[Option<Entry>]>>,
+    /// Empty until the first entry: a sealer that never unseals costs
+    /// nothing.
+    slots: Mutex<Vec<Option<Entry>>>,
     keys: RandomState,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -61,7 +63,7 @@ impl VerifiedCache {
     pub fn new(capacity: usize) -> Self {
         VerifiedCache {
             capacity,
-            slots: Mutex::new((0..capacity).map(|_| None).collect()),
+            slots: Mutex::new(Vec::new()),
             keys: RandomState::new(),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -132,7 +134,7 @@ impl VerifiedCache {
         self.keys.hash_one(&bytes[bytes.len().saturating_sub(32)..])
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Box<[Option<Entry>]>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Option<Entry>>> {
         // A panic while holding the lock cannot leave an entry half
         // written (each is replaced whole), so a poisoned lock is usable.
         self.slots
@@ -160,6 +162,9 @@ impl VerifiedCache {
 
     fn insert(&self, hash: u64, sealed: &str, expires_ms: Option<Option<i128>>, plaintext: &[u8]) {
         let mut slots = self.lock();
+        if slots.is_empty() {
+            slots.resize_with(self.capacity, || None);
+        }
         let Some(index) = Self::slot(&slots, hash) else {
             return;
         };
