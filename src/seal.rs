@@ -167,7 +167,7 @@ impl Sealer {
             return Err(Error::invalid("wrong prefix"));
         }
         self.check_expiration(parse_expiration(expiration)?, now_ms)?;
-        let secret = self.passwords.for_unseal(id).ok_or_else(|| Error::Unseal {
+        let secret = self.passwords.for_unseal(id).ok_or(Error::Unseal {
             kind: UnsealKind::UnknownPassword,
             detail: "unknown password id",
         })?;
