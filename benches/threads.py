@@ -6,7 +6,10 @@ crypto), or at least not take any away (no convoy on the GIL)?
 Each measurement runs the same number of operations per thread, the
 threads starting together; throughput is total operations over the wall
 time. One thread and two take turns, and the ratio is the median of the
-pairs' ratios. Prints JSON (``report.py`` reads it)::
+pairs' ratios. Each case is measured again with the stdlib's C json on the
+same payload (``json.dumps`` / ``json.loads``, which hold the GIL): what
+switching the GIL between two threads costs any code on this machine.
+Prints JSON (``report.py`` reads it)::
 
     .venv/bin/python benches/threads.py [--seconds 0.5] [--repeat 5]
 """
@@ -51,6 +54,26 @@ def _throughput(work: Callable[[], object], calls: int, threads: int) -> float:
     return calls * threads / (time.perf_counter() - start)
 
 
+def _ratio(
+    work: Callable[[], object], seconds: float, repeat: int
+) -> tuple[float, float, float, int]:
+    """(2 threads / 1 thread, ops/s on 1, ops/s on 2, calls per thread)."""
+    # Calls per thread for about `seconds` of one thread's work.
+    t0 = time.perf_counter()
+    for _ in range(200):
+        work()
+    per_call = (time.perf_counter() - t0) / 200
+    calls = max(200, int(seconds / per_call))
+    one, two = [], []
+    for _ in range(repeat):  # in pairs: drift hits both alike
+        one.append(_throughput(work, calls, 1))
+        two.append(_throughput(work, calls, 2))
+    # The median of each pair's ratio, not the ratio of the medians: a
+    # slow spell spans both of a pair.
+    ratio = median(b / a for a, b in zip(one, two))
+    return ratio, median(one), median(two), calls
+
+
 def measure(seconds: float, repeat: int) -> dict[str, Any]:
     # The work itself: no verified-seal cache (a hit is mostly JSON parsing)
     sealer = iron_fast.Sealer(PASSWORD, cache_size=0)
@@ -59,32 +82,34 @@ def measure(seconds: float, repeat: int) -> dict[str, Any]:
         "switch_interval_s": sys.getswitchinterval(),
         "cases": [],
     }
-    for size, payload in PAYLOADS.items():
+    # The realistic sessions of payloads.py (JSON work dominates: the GIL
+    # stays held), then one long value past the GIL-release threshold
+    # (crypto dominates: the release pays).
+    sizes = [*PAYLOADS.items(), ("16KB one value", {"blob": "x" * 16384})]
+    for size, payload in sizes:
         token = sealer.seal(payload)
-        for op, work in (
-            ("seal", lambda p=payload: sealer.seal(p)),
-            ("unseal", lambda t=token: sealer.unseal(t)),
-        ):
-            # Calls per thread for about `seconds` of one thread's work.
-            t0 = time.perf_counter()
-            for _ in range(200):
-                work()
-            per_call = (time.perf_counter() - t0) / 200
-            calls = max(200, int(seconds / per_call))
-            one, two = [], []
-            for _ in range(repeat):  # in pairs: drift hits both alike
-                one.append(_throughput(work, calls, 1))
-                two.append(_throughput(work, calls, 2))
+        text = json.dumps(payload, separators=(",", ":"))
+        cases = (
+            ("seal", lambda p=payload: sealer.seal(p), json.dumps),
+            ("unseal", lambda t=token: sealer.unseal(t), json.loads),
+        )
+        for op, work, stdlib in cases:
+            ratio, one, two, calls = _ratio(work, seconds, repeat)
+            # What the GIL itself costs two threads here: the stdlib's C
+            # json on the same payload, which holds the GIL throughout.
+            argument = payload if op == "seal" else text
+            baseline, _, _, _ = _ratio(
+                lambda f=stdlib, a=argument: f(a), seconds, repeat
+            )
             results["cases"].append(
                 {
                     "op": op,
                     "size": size,
                     "calls_per_thread": calls,
-                    "ops_per_s_1_thread": median(one),
-                    "ops_per_s_2_threads": median(two),
-                    # The median of each pair's ratio, not the ratio of
-                    # the medians: a slow spell spans both of a pair.
-                    "ratio": median(b / a for a, b in zip(one, two)),
+                    "ops_per_s_1_thread": one,
+                    "ops_per_s_2_threads": two,
+                    "ratio": ratio,
+                    "gil_bound_ratio": baseline,
                 }
             )
     return results

@@ -292,7 +292,7 @@ def test_no_secret_in_repr_or_pickle():
 
 def test_sealer_is_shared_by_threads():
     sealer = iron_fast.Sealer({1: PW, 2: PW2})
-    big = {"blob": "x" * 5000}  # above the GIL release threshold
+    big = {"blob": "x" * 10000}  # above the GIL release threshold (8 KiB)
 
     def work(i):
         for j in range(300):

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """One Sealer (and one SessionConfig) shared by 8 threads sealing and
 unsealing a fixed number of times, small payloads and ones past the
-2048-byte threshold where the GIL is released, mixed with tampered
+8192-byte threshold where the GIL is released, mixed with tampered
 seals: no error, no wrong result, every seal distinct.
 
 ``python -m tests.hardening.test_concurrency OPS`` runs a longer round
@@ -44,7 +44,7 @@ def hammer(ops: int) -> dict[str, Any]:
                 data = {
                     "t": index,
                     "op": op,
-                    "pad": "z" * (3000 if big else 8),
+                    "pad": "z" * (9000 if big else 8),
                 }
                 seal = sealer.seal(data)
                 mine.append(seal)
