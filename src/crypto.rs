@@ -7,7 +7,7 @@ use aes::cipher::{block_padding::Pkcs7, BlockModeDecrypt, BlockModeEncrypt, KeyI
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::{Digest, Sha1};
 use sha2::Sha256;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 /// AES-256 and HMAC-SHA256 keys are both 32 bytes (iron's `keyBits: 256`).
 pub const KEY_LEN: usize = 32;
@@ -95,6 +95,16 @@ impl KeyDeriver {
             2
         };
         let mut key = Zeroizing::new([0u8; KEY_LEN]);
+        // The outer hash is SHA-1(opad || inner digest): one block holding
+        // the digest and the padding of an 84-byte message, which never
+        // changes. Only the digest is secret; it is wiped once at the end
+        // (nothing in between can panic), not the whole block per output
+        // block: byte-wise volatile wipes were a fifth of this function.
+        let mut outer_block = [[0u8; BLOCK_LEN]; 1];
+        outer_block[0][SHA1_LEN] = 0x80;
+        let outer_bits = ((BLOCK_LEN + SHA1_LEN) as u64) * 8;
+        outer_block[0][BLOCK_LEN - 8..].copy_from_slice(&outer_bits.to_be_bytes());
+        let mut state = Zeroizing::new(SHA1_H0);
         // 32 bytes = block 1 (20 bytes) + the first 12 bytes of block 2.
         for (index, chunk) in key.chunks_mut(SHA1_LEN).enumerate() {
             // Public bytes only (salt, counter, padding): no wipe needed.
@@ -105,23 +115,19 @@ impl KeyDeriver {
             flat[tail.len() + 4] = 0x80;
             let end = tail_blocks * BLOCK_LEN;
             flat[end - 8..end].copy_from_slice(&inner_bits.to_be_bytes());
-            let mut inner = Zeroizing::new(*salted);
-            sha1::block_api::compress(&mut inner, &blocks[..tail_blocks]);
+            *state = *salted;
+            sha1::block_api::compress(&mut state, &blocks[..tail_blocks]);
 
-            // The outer hash: SHA-1(opad || inner digest).
-            let mut block = Zeroizing::new([[0u8; BLOCK_LEN]; 1]);
-            for (bytes, word) in block[0].chunks_exact_mut(4).zip(inner.iter()) {
+            for (bytes, word) in outer_block[0].chunks_exact_mut(4).zip(state.iter()) {
                 bytes.copy_from_slice(&word.to_be_bytes());
             }
-            block[0][SHA1_LEN] = 0x80;
-            let outer_bits = ((BLOCK_LEN + SHA1_LEN) as u64) * 8;
-            block[0][BLOCK_LEN - 8..].copy_from_slice(&outer_bits.to_be_bytes());
-            let mut outer = Zeroizing::new(*self.outer);
-            sha1::block_api::compress(&mut outer, block.as_ref());
-            for (bytes, word) in chunk.chunks_mut(4).zip(outer.iter()) {
+            *state = *self.outer;
+            sha1::block_api::compress(&mut state, &outer_block);
+            for (bytes, word) in chunk.chunks_mut(4).zip(state.iter()) {
                 bytes.copy_from_slice(&word.to_be_bytes()[..bytes.len()]);
             }
         }
+        outer_block[0][..SHA1_LEN].zeroize();
         key
     }
 }
