@@ -31,7 +31,9 @@ class Sealer:
     Password parsing and per-password key material are done once, here;
     ``seal`` and ``unseal`` then do only the per-seal work. Build one per
     configuration and keep it: it is immutable and safe to share between
-    threads.
+    threads. The GIL is released around the crypto of a seal of 8 KiB of
+    data or more; below that the crypto takes less time than handing the
+    GIL to another thread and back (``benches/threads.py``).
 
     ``password`` is a ``str`` of at least 32 UTF-16 code units (as
     JavaScript counts them), 32 raw key ``bytes``, or a mapping
