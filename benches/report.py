@@ -723,7 +723,10 @@ def _floor(fig: Figures) -> list[str]:
         "seals not seen before, as the floor's are. This floor run and the "
         "pytest medians ran minutes apart, so their ratios here carry the "
         "machine's drift; the Targets table compares floor and Python by "
-        "turns.",
+        "turns, using the floor's `…, as seal_data` and `…, as "
+        "unseal_data` lines: the same core along the path those calls take "
+        "(the `Sealer`'s cache of verified seals, unseal over a pool of "
+        "4096 seals), which costs what the bare core does within noise.",
         "",
         "| operation | native floor µs | `Sealer` µs | x floor "
         "| `seal_data`/`unseal_data` µs | x floor |",
