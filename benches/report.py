@@ -515,15 +515,21 @@ def _targets(fig: Figures) -> tuple[list[str], list[str]]:
     threads = fig.threads.get("cases", [])
     if threads:
         # Where the GIL stays held, two threads can at best match one, and
-        # switching it costs any code something: the bar there is what it
-        # costs the stdlib's C json on the same payload, in the same run.
-        def floor_of(case: dict[str, Any]) -> float:
-            return min(THREADS_FLOOR, case.get("gil_bound_ratio", 1.0))
+        # switching it costs any code something: there the bar is the same
+        # measurement of the stdlib's C json on the same payload, taken by
+        # turns with ours (ratio_to_gil_bound: ours over the stdlib's).
+        def held_ok(case: dict[str, Any]) -> bool:
+            return case["ratio"] >= THREADS_FLOOR or (
+                case.get("ratio_to_gil_bound", 0.0) >= THREADS_FLOOR
+            )
 
-        worst = min(threads, key=lambda case: case["ratio"] - floor_of(case))
+        worst = min(
+            threads,
+            key=lambda c: max(c["ratio"], c.get("ratio_to_gil_bound", 0.0)),
+        )
         released = [c for c in threads if c["ratio"] > 1.05]
         gains = (
-            "; "
+            "; more than one thread's: "
             + ", ".join(
                 f"{c['op']} {c['size']} {c['ratio']:.2f}" for c in released
             )
@@ -533,12 +539,13 @@ def _targets(fig: Figures) -> tuple[list[str], list[str]]:
         row(
             "2 threads: seal/unseal throughput not below 1 thread's, every "
             f"size (ratio ≥ {THREADS_FLOOR:g}, the run-to-run noise of this "
-            "measurement here being ±5 %; where the GIL stays held, ≥ the "
-            "ratio of the stdlib's json on the same payload: the GIL's own "
-            "cost)",
-            f"closest: {worst['op']} {worst['size']} {worst['ratio']:.2f} "
-            f"(bar {floor_of(worst):.2f}){gains}; see below",
-            all(case["ratio"] >= floor_of(case) for case in threads),
+            "measurement here being ±5 %; where the GIL stays held, not "
+            f"below {THREADS_FLOOR:g}x what two threads keep of the stdlib's "
+            "json on the same payload: the GIL's own cost)",
+            f"lowest: {worst['op']} {worst['size']} {worst['ratio']:.2f} "
+            f"(stdlib json {worst.get('gil_bound_ratio', 0.0):.2f})"
+            f"{gains}; see below",
+            all(held_ok(case) for case in threads),
         )
     else:
         row("2 threads: throughput not below 1 thread's", "not run", None)
@@ -773,22 +780,25 @@ def _threads(fig: Figures) -> list[str]:
         "two threads can at best match one, and the GIL's switching costs "
         "them some throughput whatever the code: the last column is the "
         "same measurement of the stdlib's C json (`json.dumps` for seal, "
-        "`json.loads` for unseal) on the same payload. (The module "
+        "`json.loads` for unseal) on the same payload, taken by turns with "
+        "ours, and the median of the per-repeat quotients. (The module "
         "declares itself "
         "free-threaded, `gil_used = false`; no free-threaded Python was "
         "measured here.)",
         "",
         "| operation | size | 1 thread ops/s | 2 threads ops/s | ratio "
-        "| stdlib json's ratio |",
-        "|---|---|---:|---:|---:|---:|",
+        "| stdlib json's ratio | ratio / json's |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for case in threads["cases"]:
         baseline = case.get("gil_bound_ratio")
+        relative = case.get("ratio_to_gil_bound")
         lines.append(
             f"| {case['op']} | {case['size']} "
             f"| {case['ops_per_s_1_thread']:,.0f} "
             f"| {case['ops_per_s_2_threads']:,.0f} | {case['ratio']:.2f} "
-            f"| {'-' if baseline is None else f'{baseline:.2f}'} |"
+            f"| {'-' if baseline is None else f'{baseline:.2f}'} "
+            f"| {'-' if relative is None else f'{relative:.2f}'} |"
         )
     return [*lines, ""]
 
@@ -1075,7 +1085,7 @@ def main() -> int:
     node = _run_node(0.3 if args.quick else 1.5)
     interleaved = _run_interleaved(2.0 if args.quick else 8.0)
     floor = _run_floor()
-    threads = _run_threads(0.1 if args.quick else 0.4, 3 if args.quick else 7)
+    threads = _run_threads(0.1 if args.quick else 0.4, 3 if args.quick else 9)
     load_after = _load()
 
     argv = [

@@ -54,24 +54,44 @@ def _throughput(work: Callable[[], object], calls: int, threads: int) -> float:
     return calls * threads / (time.perf_counter() - start)
 
 
-def _ratio(
-    work: Callable[[], object], seconds: float, repeat: int
-) -> tuple[float, float, float, int]:
-    """(2 threads / 1 thread, ops/s on 1, ops/s on 2, calls per thread)."""
-    # Calls per thread for about `seconds` of one thread's work.
+def _calls(work: Callable[[], object], seconds: float) -> int:
+    """Calls per thread for about ``seconds`` of one thread's work."""
     t0 = time.perf_counter()
     for _ in range(200):
         work()
     per_call = (time.perf_counter() - t0) / 200
-    calls = max(200, int(seconds / per_call))
-    one, two = [], []
-    for _ in range(repeat):  # in pairs: drift hits both alike
+    return max(200, int(seconds / per_call))
+
+
+def _ratios(
+    work: Callable[[], object],
+    baseline: Callable[[], object],
+    seconds: float,
+    repeat: int,
+) -> dict[str, Any]:
+    """2-thread / 1-thread throughput of ``work`` and of ``baseline``,
+    measured by turns in each repeat (drift hits both alike)."""
+    calls, base_calls = _calls(work, seconds), _calls(baseline, seconds)
+    one, two, base_one, base_two = [], [], [], []
+    for _ in range(repeat):
         one.append(_throughput(work, calls, 1))
         two.append(_throughput(work, calls, 2))
-    # The median of each pair's ratio, not the ratio of the medians: a
-    # slow spell spans both of a pair.
-    ratio = median(b / a for a, b in zip(one, two))
-    return ratio, median(one), median(two), calls
+        base_one.append(_throughput(baseline, base_calls, 1))
+        base_two.append(_throughput(baseline, base_calls, 2))
+    # Medians of each repeat's ratio, not ratios of medians: a slow spell
+    # spans a whole repeat.
+    ratios = [b / a for a, b in zip(one, two)]
+    base_ratios = [b / a for a, b in zip(base_one, base_two)]
+    return {
+        "calls_per_thread": calls,
+        "ops_per_s_1_thread": median(one),
+        "ops_per_s_2_threads": median(two),
+        "ratio": median(ratios),
+        "gil_bound_ratio": median(base_ratios),
+        "ratio_to_gil_bound": median(
+            r / b for r, b in zip(ratios, base_ratios)
+        ),
+    }
 
 
 def measure(seconds: float, repeat: int) -> dict[str, Any]:
@@ -94,24 +114,13 @@ def measure(seconds: float, repeat: int) -> dict[str, Any]:
             ("unseal", lambda t=token: sealer.unseal(t), json.loads),
         )
         for op, work, stdlib in cases:
-            ratio, one, two, calls = _ratio(work, seconds, repeat)
             # What the GIL itself costs two threads here: the stdlib's C
             # json on the same payload, which holds the GIL throughout.
             argument = payload if op == "seal" else text
-            baseline, _, _, _ = _ratio(
-                lambda f=stdlib, a=argument: f(a), seconds, repeat
+            figures = _ratios(
+                work, lambda f=stdlib, a=argument: f(a), seconds, repeat
             )
-            results["cases"].append(
-                {
-                    "op": op,
-                    "size": size,
-                    "calls_per_thread": calls,
-                    "ops_per_s_1_thread": one,
-                    "ops_per_s_2_threads": two,
-                    "ratio": ratio,
-                    "gil_bound_ratio": baseline,
-                }
-            )
+            results["cases"].append({"op": op, "size": size, **figures})
     return results
 
 
