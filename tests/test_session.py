@@ -35,7 +35,8 @@ from iron_fast import (
     seal_data,
     unseal_data,
 )
-from iron_fast.cookies import get_cookie, parse_cookies
+from iron_fast._core import find_cookie
+from iron_fast.cookies import _find_cookie_text, get_cookie, parse_cookies
 
 PASSWORD = "Gbm49ATjnqnkCCCdhV4uDBhbfnPqsCW0"
 SECOND = "12345678901234567890123456789012"
@@ -571,6 +572,44 @@ def test_get_cookie_finds_what_parse_cookies_finds(header: str) -> None:
     # get_cookie scans for one name; parse_cookies splits every pair.
     for name in ("test", "t", "x", "te st"):
         assert get_cookie(header, name) == parse_cookies(header).get(name)
+
+
+_HEADER_CHARS = list("test=; \t%.aé\u2603\U0001f600")
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.text(st.sampled_from(_HEADER_CHARS), max_size=60),
+    st.text(st.sampled_from(list("test=; \t.aé\U0001f600")), max_size=5),
+)
+def test_native_cookie_scan_is_the_text_scan(header: str, name: str) -> None:
+    # _core.find_cookie (Rust, over UTF-8 bytes) against the Python walk
+    # over characters it replaced: the same value or the same None, for
+    # overlapping, empty, blank-holding and non-ASCII names alike.
+    assert find_cookie(header, name) == _find_cookie_text(header, name)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.text(st.sampled_from(list("a;= ")), max_size=12),
+    st.text(st.sampled_from(list("a; ")), max_size=4),
+)
+def test_native_cookie_scan_on_self_overlapping_names(
+    header: str, name: str
+) -> None:
+    # A small alphabet, so that names recur and overlap themselves: "a;a"
+    # is the key of "a;a;a=1" only at its second, overlapping occurrence.
+    assert find_cookie(header, name) == _find_cookie_text(header, name)
+    assert find_cookie("a;a;a=1", "a;a") == "1"
+
+
+def test_get_cookie_reads_text_that_is_not_utf8() -> None:
+    # A lone surrogate cannot be UTF-8: get_cookie scans such text itself.
+    header = "a=\ud800; test=1"
+    with pytest.raises(UnicodeEncodeError):
+        find_cookie(header, "test")
+    assert get_cookie(header, "test") == "1"
+    assert get_cookie("test=\udc00x", "test") == "\udc00x"
 
 
 def test_parse_cookies() -> None:

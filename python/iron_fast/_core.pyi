@@ -8,6 +8,7 @@ __all__ = [
     "DEFAULT_TTL",
     "Sealer",
     "__version__",
+    "find_cookie",
     "from_json",
     "seal_data",
     "to_json",
@@ -140,3 +141,8 @@ def to_json(data: object) -> str:
 def from_json(text: str) -> Any:
     """Parse JSON text as ``JSON.parse`` does, except that integers stay
     ``int``. Raises ``ValueError`` for invalid JSON."""
+
+def find_cookie(header: str, name: str) -> str | None:
+    """The raw value (not %-decoded) of cookie ``name`` in a ``Cookie``
+    header, or None: ``iron_fast.cookies.get_cookie``'s scan. Raises
+    ``UnicodeEncodeError`` for text that is not UTF-8 (a lone surrogate)."""

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import quote
 
+from iron_fast._core import find_cookie
 from iron_fast.errors import ConfigError
 
 __all__ = [
@@ -70,8 +71,21 @@ def get_cookie(header: str, name: str) -> str | None:
     """The value of cookie ``name`` in a ``Cookie`` header, or None.
 
     Same result as ``parse_cookies(header).get(name)``, but only the one
-    name is looked for: a header without it costs one substring search,
-    and no other pair is split or decoded."""
+    name is looked for: no other pair is split or decoded. The scan is
+    native (``_core.find_cookie``, the walk below in Rust: it runs on every
+    request that uses its session)."""
+    try:
+        value = find_cookie(header, name)
+    except UnicodeEncodeError:  # a lone surrogate: not UTF-8, scan here
+        value = _find_cookie_text(header, name)
+    if value is not None and "%" in value:
+        return _decode(value)
+    return value
+
+
+def _find_cookie_text(header: str, name: str) -> str | None:
+    """get_cookie's scan over the text, before %-decoding (what
+    ``_core.find_cookie`` does natively; the tests hold them equal)."""
     size = len(header)
     start = 0
     while (at := header.find(name, start)) >= 0:
@@ -89,8 +103,7 @@ def get_cookie(header: str, name: str) -> str | None:
         if eq == size or header[eq] != "=":
             continue
         end = header.find(";", eq)
-        value = header[eq + 1 : end if end >= 0 else size].strip(_TRIM)
-        return _decode(value) if "%" in value else value
+        return header[eq + 1 : end if end >= 0 else size].strip(_TRIM)
     return None
 
 

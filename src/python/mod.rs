@@ -433,6 +433,19 @@ fn py_to_json(data: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(String::from_utf8(bytes).expect("the writer emits UTF-8"))
 }
 
+/// `iron_fast.cookies.get_cookie` before %-decoding: the raw value of
+/// cookie `name` in a `Cookie` header, or None. A header or name that is not
+/// UTF-8 (a lone surrogate) raises UnicodeEncodeError; the caller scans it
+/// in Python instead.
+#[pyfunction]
+fn find_cookie<'py>(
+    header: &Bound<'py, PyString>,
+    name: &Bound<'py, PyString>,
+) -> PyResult<Option<Bound<'py, PyString>>> {
+    let (text, key) = (header.to_str()?, name.to_str()?);
+    Ok(crate::cookie::find(text, key).map(|value| PyString::new(header.py(), value)))
+}
+
 /// Parses JSON text as `JSON.parse` does, keeping integers as `int`.
 #[pyfunction]
 #[pyo3(name = "from_json")]
@@ -452,6 +465,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(seal_data, module)?)?;
     module.add_function(wrap_pyfunction!(unseal_data, module)?)?;
     module.add_function(wrap_pyfunction!(py_from_json, module)?)?;
+    module.add_function(wrap_pyfunction!(find_cookie, module)?)?;
     module.add("DEFAULT_TTL", DEFAULT_TTL_SEC)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
 
