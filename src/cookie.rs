@@ -17,16 +17,14 @@ fn is_blank(byte: u8) -> bool {
     byte == b' ' || byte == b'\t'
 }
 
-fn trim(bytes: &[u8]) -> &[u8] {
-    let start = bytes
-        .iter()
-        .position(|&b| !is_blank(b))
-        .unwrap_or(bytes.len());
-    let end = bytes
-        .iter()
-        .rposition(|&b| !is_blank(b))
-        .map_or(start, |i| i + 1);
-    &bytes[start..end]
+/// `start..end` without the blanks at either end.
+fn trimmed(bytes: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let part = &bytes[start..end];
+    let Some(first) = part.iter().position(|&b| !is_blank(b)) else {
+        return (start, start);
+    };
+    let last = part.iter().rposition(|&b| !is_blank(b)).unwrap_or(first);
+    (start + first, start + last + 1)
 }
 
 /// The value of the first pair whose key is exactly `name`, blanks trimmed
@@ -60,12 +58,10 @@ pub fn find<'h>(header: &'h str, name: &str) -> Option<&'h str> {
         if bytes[eq] != b'=' {
             continue;
         }
-        let rest = &bytes[eq + 1..];
-        let end = memchr::memchr(b';', rest).unwrap_or(rest.len());
-        let value = trim(&rest[..end]);
-        // Cut at ASCII bytes only (see the module docs): whole characters.
-        let offset = value.as_ptr() as usize - bytes.as_ptr() as usize;
-        return Some(&header[offset..offset + value.len()]);
+        let value_end = memchr::memchr(b';', &bytes[eq + 1..]).map_or(bytes.len(), |i| eq + 1 + i);
+        // Cut next to ASCII bytes only (see the module docs): whole characters.
+        let (from, to) = trimmed(bytes, eq + 1, value_end);
+        return Some(&header[from..to]);
     }
     None
 }
