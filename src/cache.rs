@@ -26,6 +26,7 @@ use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
+use ctutils::CtEq;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::Result;
@@ -46,6 +47,15 @@ struct Entry {
     /// the token at its first hit (not at every miss, most never hit).
     expires_ms: Option<Option<i128>>,
     plaintext: Zeroizing<Vec<u8>>,
+}
+
+impl Entry {
+    /// Whether this entry is `sealed` itself: the token compared in time
+    /// that depends on the lengths only (the length of a cookie is no
+    /// secret), with RustCrypto's `ctutils`, as `hmac` compares tags.
+    fn holds(&self, hash: u64, sealed: &str) -> bool {
+        self.hash == hash && self.token.as_bytes().ct_eq(sealed.as_bytes()).to_bool()
+    }
 }
 
 pub struct VerifiedCache {
@@ -98,15 +108,13 @@ impl VerifiedCache {
             return sealer.unseal_at(sealed, now_ms);
         }
         let hash = self.slot_hash(sealed);
-        {
-            if let Some((expires_ms, plaintext)) = self.get(hash, sealed) {
-                if let Err(expired) = sealer.check_expiration(expires_ms, now_ms) {
-                    self.remove(hash, sealed);
-                    return Err(expired);
-                }
-                self.hits.fetch_add(1, Ordering::Relaxed);
-                return Ok(plaintext);
+        if let Some((expires_ms, plaintext)) = self.get(hash, sealed) {
+            if let Err(expired) = sealer.check_expiration(expires_ms, now_ms) {
+                self.remove(hash, sealed);
+                return Err(expired);
             }
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(plaintext);
         }
         let plaintext = sealer.unseal_at(sealed, now_ms)?;
         self.misses.fetch_add(1, Ordering::Relaxed);
@@ -149,10 +157,9 @@ impl VerifiedCache {
     fn get(&self, hash: u64, sealed: &str) -> Option<(Option<i128>, Vec<u8>)> {
         let mut slots = self.lock();
         let index = Self::slot(&slots, hash)?;
-        let entry = slots[index].as_mut()?;
-        if entry.hash != hash || !constant_time_eq(entry.token.as_bytes(), sealed.as_bytes()) {
-            return None;
-        }
+        let entry = slots[index]
+            .as_mut()
+            .filter(|entry| entry.holds(hash, sealed))?;
         // Read from the token at the first hit, then kept.
         let expires_ms = *entry
             .expires_ms
@@ -193,10 +200,9 @@ impl VerifiedCache {
         let evicted = {
             let mut slots = self.lock();
             Self::slot(&slots, hash).and_then(|index| {
-                let same = slots[index].as_ref().is_some_and(|entry| {
-                    entry.hash == hash
-                        && constant_time_eq(entry.token.as_bytes(), sealed.as_bytes())
-                });
+                let same = slots[index]
+                    .as_ref()
+                    .is_some_and(|entry| entry.holds(hash, sealed));
                 if same {
                     slots[index].take()
                 } else {
@@ -220,16 +226,6 @@ fn overwrite(buffer: &mut Vec<u8>, new: &[u8]) {
         buffer[new.len()..].zeroize();
         buffer.truncate(new.len());
     }
-}
-
-/// Equality of two byte strings in time that depends on their lengths
-/// only (the length of a cookie is no secret).
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let difference = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    std::hint::black_box(difference) == 0
 }
 
 #[cfg(test)]
@@ -374,10 +370,18 @@ mod tests {
     }
 
     #[test]
-    fn constant_time_eq_is_equality() {
-        assert!(constant_time_eq(b"", b""));
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"ab"));
+    fn an_entry_holds_exactly_its_token() {
+        let entry = |token: &str| Entry {
+            hash: 7,
+            token: token.to_owned(),
+            expires_ms: None,
+            plaintext: Zeroizing::new(Vec::new()),
+        };
+        assert!(entry("").holds(7, ""));
+        assert!(entry("abc").holds(7, "abc"));
+        assert!(!entry("abc").holds(7, "abd"));
+        assert!(!entry("abc").holds(7, "ab"));
+        assert!(!entry("ab").holds(7, "abc"));
+        assert!(!entry("abc").holds(8, "abc"));
     }
 }
