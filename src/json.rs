@@ -453,6 +453,7 @@ impl<'a> Parser<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json_echo::Echo;
 
     #[test]
     fn the_word_test_finds_exactly_the_bytes_to_escape() {
@@ -495,87 +496,6 @@ mod tests {
                     assert_eq!(String::from_utf8(out).unwrap(), expected, "{text:?}");
                 }
             }
-        }
-    }
-
-    /// Rebuilds compact JSON text: a round trip through the parser.
-    struct Echo;
-
-    fn text_of(text: Text<'_>) -> Vec<u8> {
-        let mut out = Vec::new();
-        match text {
-            Text::Str(s) => write_str(&mut out, &s),
-            Text::Utf16(units) => write_utf16(&mut out, &units),
-        }
-        out
-    }
-
-    impl Sink for Echo {
-        type Value = Vec<u8>;
-        type Array = Vec<Vec<u8>>;
-        type Object = Vec<(Vec<u8>, Vec<u8>)>;
-        type Error = (&'static str, usize);
-
-        fn null(&mut self) -> Result<Vec<u8>, Self::Error> {
-            Ok(b"null".to_vec())
-        }
-        fn boolean(&mut self, v: bool) -> Result<Vec<u8>, Self::Error> {
-            Ok(if v {
-                b"true".to_vec()
-            } else {
-                b"false".to_vec()
-            })
-        }
-        fn integer(&mut self, literal: &str) -> Result<Vec<u8>, Self::Error> {
-            Ok(literal.as_bytes().to_vec())
-        }
-        fn float(&mut self, value: f64) -> Result<Vec<u8>, Self::Error> {
-            let mut out = Vec::new();
-            if value.is_finite() {
-                write_f64(&mut out, value);
-            } else {
-                out.extend_from_slice(b"null");
-            }
-            Ok(out)
-        }
-        fn string(&mut self, text: Text<'_>) -> Result<Vec<u8>, Self::Error> {
-            Ok(text_of(text))
-        }
-        fn array(&mut self) -> Result<Self::Array, Self::Error> {
-            Ok(Vec::new())
-        }
-        fn push(&mut self, a: &mut Self::Array, v: Vec<u8>) -> Result<(), Self::Error> {
-            a.push(v);
-            Ok(())
-        }
-        fn finish_array(&mut self, a: Self::Array) -> Result<Vec<u8>, Self::Error> {
-            Ok([b"[".to_vec(), a.join(&b","[..]), b"]".to_vec()].concat())
-        }
-        fn object(&mut self) -> Result<Self::Object, Self::Error> {
-            Ok(Vec::new())
-        }
-        fn insert(
-            &mut self,
-            o: &mut Self::Object,
-            k: Text<'_>,
-            v: Vec<u8>,
-        ) -> Result<(), Self::Error> {
-            let k = text_of(k);
-            match o.iter_mut().find(|(seen, _)| *seen == k) {
-                Some(slot) => slot.1 = v,
-                None => o.push((k, v)),
-            }
-            Ok(())
-        }
-        fn finish_object(&mut self, o: Self::Object) -> Result<Vec<u8>, Self::Error> {
-            let members: Vec<Vec<u8>> = o
-                .into_iter()
-                .map(|(k, v)| [k, b":".to_vec(), v].concat())
-                .collect();
-            Ok([b"{".to_vec(), members.join(&b","[..]), b"}".to_vec()].concat())
-        }
-        fn syntax_error(&mut self, message: &'static str, offset: usize) -> Self::Error {
-            (message, offset)
         }
     }
 

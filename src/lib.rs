@@ -11,6 +11,8 @@ pub mod cookie;
 pub mod crypto;
 pub mod error;
 pub mod json;
+#[cfg(any(test, feature = "json-echo"))]
+pub mod json_echo;
 pub mod password;
 pub mod random;
 pub mod seal;
