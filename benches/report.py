@@ -211,39 +211,33 @@ def _floor_binary() -> str | None:
     return None
 
 
-def _run_interleaved(seconds: float) -> dict[str, Any]:
-    print("+ benches/interleaved.py", flush=True)
-    binary = _floor_binary()
+def _run_script(script: str, *args: str) -> dict[str, Any]:
+    """Runs a benchmark script of benches/ that prints its figures as
+    JSON, and returns them."""
+    print(f"+ benches/{script}", flush=True)
     done = subprocess.run(
-        [
-            sys.executable,
-            str(BENCHES / "interleaved.py"),
-            f"--seconds={seconds}",
-            *([f"--floor={binary}"] if binary else []),
-        ],
+        [sys.executable, str(BENCHES / script), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
     )
     return dict(json.loads(done.stdout))
+
+
+def _run_interleaved(seconds: float) -> dict[str, Any]:
+    binary = _floor_binary()
+    return _run_script(
+        "interleaved.py",
+        f"--seconds={seconds}",
+        *([f"--floor={binary}"] if binary else []),
+    )
 
 
 def _run_threads(seconds: float, repeat: int) -> dict[str, Any]:
-    print("+ benches/threads.py", flush=True)
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(BENCHES / "threads.py"),
-            f"--seconds={seconds}",
-            f"--repeat={repeat}",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
+    return _run_script(
+        "threads.py", f"--seconds={seconds}", f"--repeat={repeat}"
     )
-    return dict(json.loads(done.stdout))
 
 
 # -- the machine --------------------------------------------------------
