@@ -267,6 +267,23 @@ def test_json_details():
         _core.from_json("{")
 
 
+def test_parsed_keys_are_reused_and_never_confused():
+    """Short keys come from a per-thread cache of str objects, keyed by a
+    hash of their first and last bytes and length: a key seen before is
+    the same object again, and keys that share a slot (here: same length,
+    same ends, different middles) still come back as themselves."""
+    first = _core.from_json('{"csrf":1,"uid":2}')
+    again = _core.from_json('{"uid":3,"csrf":4}')
+    assert [id(k) for k in first] == [id(k) for k in reversed(list(again))]
+    keys = [f"preferences_{i:04d}_enabled" for i in range(300)]  # 25 chars
+    keys += ["a", "ab", "abc", "ba", "abcd", "abcdefgh", "abcdefghi", ""]
+    text = "{" + ",".join(f'"{k}":{i}' for i, k in enumerate(keys)) + "}"
+    for _ in range(2):  # cold, then from the cache
+        parsed = _core.from_json(text)
+        assert list(parsed) == keys
+        assert list(parsed.values()) == list(range(len(keys)))
+
+
 def test_enum_subclasses_are_written_as_values():
     import enum
 

@@ -31,6 +31,7 @@ impl From<PyErr> for ParseError {
 /// (a str caches its hash). The cache is per thread, so it needs no lock,
 /// and lives as long as the thread; keys longer than a name are not kept.
 const KEY_CACHE_SLOTS: usize = 512;
+const _: () = assert!(KEY_CACHE_SLOTS.is_power_of_two());
 const KEY_CACHE_MAX_LEN: usize = 32;
 
 type KeySlot = Option<(Box<str>, Py<PyString>)>;
@@ -38,6 +39,30 @@ type KeySlot = Option<(Box<str>, Py<PyString>)>;
 thread_local! {
     static KEY_CACHE: RefCell<Box<[KeySlot]>> =
         RefCell::new((0..KEY_CACHE_SLOTS).map(|_| None).collect());
+}
+
+/// The cache slot of a key: its first and last eight bytes and its length,
+/// mixed by one multiplication (a byte-by-byte hash is a chain of
+/// multiplications, slow for how little it has to spread). Keys that
+/// collide still compare in full; they only share a slot.
+fn key_slot(key: &[u8]) -> usize {
+    // Overlapping loads cover every byte of a key of up to 8 bytes, and
+    // the first and last eight of a longer one (as wyhash reads its input).
+    let u32_at = |at: usize| u64::from(u32::from_le_bytes(key[at..at + 4].try_into().expect("4")));
+    let u64_at = |at: usize| u64::from_le_bytes(key[at..at + 8].try_into().expect("8"));
+    let n = key.len();
+    let (head, tail) = match n {
+        0 => (0, 0),
+        1..=3 => (
+            u64::from(key[0]) << 16 | u64::from(key[n / 2]) << 8 | u64::from(key[n - 1]),
+            0,
+        ),
+        4..=8 => (u32_at(0), u32_at(n - 4)),
+        _ => (u64_at(0), u64_at(n - 8)),
+    };
+    let mixed = (head ^ tail.rotate_left(29) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    // The top bits are the best mixed.
+    (mixed >> (64 - KEY_CACHE_SLOTS.trailing_zeros())) as usize
 }
 
 struct Builder<'py, 'c> {
@@ -55,11 +80,7 @@ impl<'py> Builder<'py, '_> {
                     .map_err(Into::into)
             }
         };
-        // FNV-1a: short keys, no need for anything stronger.
-        let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-        let slot = &mut self.keys[(hash as usize) % KEY_CACHE_SLOTS];
+        let slot = &mut self.keys[key_slot(text.as_bytes())];
         if let Some((cached_text, cached)) = slot {
             if **cached_text == *text {
                 return Ok(cached.bind(self.py).clone());
