@@ -65,6 +65,10 @@ fn main() {
     let passwords =
         Passwords::new(PasswordInput::Single(SecretInput::Text(PASSWORD.into()))).unwrap();
     let sealer = Sealer::new(passwords, 60, 0);
+    if std::env::args().any(|arg| arg == "--serve") {
+        serve(&sealer);
+        return;
+    }
 
     println!("primitives");
     let mut random = [0u8; 80];
@@ -129,30 +133,95 @@ fn main() {
             black_box(sealer.unseal(black_box(&sealed)).unwrap());
         });
         // The same work along the path Python's `seal_data`/`unseal_data`
-        // take (the Sealer's cache of verified seals: a seal is remembered,
-        // an unseal that misses is stored), on the inputs Python's
-        // benchmarks use: seals cycled from a pool of 4096, 8x the cache,
-        // so that every unseal misses and reads a seal not touched lately.
-        // Python's figures are compared with these lines.
-        let cache = VerifiedCache::new(DEFAULT_CAPACITY);
-        measure(&format!("seal {size} B, as seal_data"), || {
-            let now_ms = sealer.now_ms();
-            let sealed = sealer
-                .seal_at(black_box(&plain), DEFAULT_TTL_SEC, now_ms)
-                .unwrap();
-            cache.remember(&sealed, expiration_ms(now_ms, DEFAULT_TTL_SEC), &plain);
-            black_box(sealed);
-        });
-        let pool: Vec<String> = (0..POOL)
-            .map(|_| sealer.seal(&plain, DEFAULT_TTL_SEC).unwrap())
-            .collect();
-        let mut next = pool.iter().cycle();
+        // take; Python's figures are compared with these lines.
+        let mut path = PythonPath::new(&sealer, &plain);
+        measure(&format!("seal {size} B, as seal_data"), || path.seal());
         measure(&format!("unseal {size} B, as unseal_data"), || {
-            let sealed = next.next().expect("a cycle never ends");
-            black_box(cache.unseal_at(&sealer, black_box(sealed), sealer.now_ms())).unwrap();
+            path.unseal()
         });
     }
 }
 
 /// Seals per pool for the unseal path: `POOL` in `test_bench_seal.py`.
 const POOL: usize = 4096;
+
+/// The core along the path Python's `seal_data`/`unseal_data` take: the
+/// Sealer's cache of verified seals (a seal is remembered, an unseal that
+/// misses is stored), on the inputs Python's benchmarks use: seals cycled
+/// from a pool of 4096, 8x the cache, so that every unseal misses and reads
+/// a seal not touched lately.
+struct PythonPath<'a> {
+    sealer: &'a Sealer,
+    plain: &'a [u8],
+    cache: VerifiedCache,
+    pool: Vec<String>,
+    next: usize,
+}
+
+impl<'a> PythonPath<'a> {
+    fn new(sealer: &'a Sealer, plain: &'a [u8]) -> Self {
+        let pool = (0..POOL)
+            .map(|_| sealer.seal(plain, DEFAULT_TTL_SEC).unwrap())
+            .collect();
+        PythonPath {
+            sealer,
+            plain,
+            cache: VerifiedCache::new(DEFAULT_CAPACITY),
+            pool,
+            next: 0,
+        }
+    }
+
+    fn seal(&mut self) {
+        let sealer = self.sealer;
+        let now_ms = sealer.now_ms();
+        let sealed = sealer
+            .seal_at(black_box(self.plain), DEFAULT_TTL_SEC, now_ms)
+            .unwrap();
+        self.cache
+            .remember(&sealed, expiration_ms(now_ms, DEFAULT_TTL_SEC), self.plain);
+        black_box(sealed);
+    }
+
+    fn unseal(&mut self) {
+        let sealed = &self.pool[self.next];
+        self.next = (self.next + 1) % POOL;
+        let sealer = self.sealer;
+        black_box(
+            self.cache
+                .unseal_at(sealer, black_box(sealed), sealer.now_ms()),
+        )
+        .unwrap();
+    }
+}
+
+/// `--serve`: the 100 B lines "as seal_data"/"as unseal_data", one batch
+/// per request, so that a caller can time Python's calls by turns with
+/// them at a fine grain (`benches/interleaved.py`). Reads lines
+/// `seal N` or `unseal N` on stdin and answers each with the batch's
+/// nanoseconds per call; ends at end of input.
+fn serve(sealer: &Sealer) {
+    use std::io::{BufRead, Write};
+    let plain = payload(100);
+    let mut path = PythonPath::new(sealer, &plain);
+    let mut out = std::io::stdout().lock();
+    for line in std::io::stdin().lock().lines() {
+        let line = line.expect("stdin is readable");
+        let (op, calls) = line
+            .split_once(' ')
+            .expect("a request is `seal N` or `unseal N`");
+        let calls: u32 = calls.trim().parse().expect("N is a count of calls");
+        let start = Instant::now();
+        for _ in 0..calls {
+            match op {
+                "seal" => path.seal(),
+                "unseal" => path.unseal(),
+                _ => panic!("unknown operation {op:?}: seal or unseal"),
+            }
+        }
+        let ns = start.elapsed().as_nanos() as f64 / f64::from(calls.max(1));
+        writeln!(out, "{ns}")
+            .and_then(|()| out.flush())
+            .expect("stdout is writable");
+    }
+}

@@ -18,8 +18,9 @@ Three comparisons, 100-byte payload (the targets' size):
   session, with the framework's cookie session, and with iron_fast's (a
   new cookie each time, and the user's next request);
 * ``floor`` (with ``--floor PATH``, the built ``floor.rs`` benchmark):
-  the native floor and Python's call, alternately, a few seconds each way,
-  the gap being the median of the ratios of neighbouring pairs.
+  the native floor (``floor.rs --serve``, timing its own batches) and
+  Python's call take turns in the same rounds, the gap being the median
+  of the rounds' ratios.
 
 Prints JSON (``report.py`` reads it)::
 
@@ -32,7 +33,6 @@ import argparse
 import gc
 import itertools
 import json
-import re
 import subprocess
 import sys
 import time
@@ -161,44 +161,100 @@ def requests(seconds: float) -> dict[str, Any]:
     return out
 
 
-def floor(binary: str, pairs: int) -> dict[str, Any]:
-    """Python's seal_data / unseal_data (a seal not seen before) against
-    the native floor, measured by turns: floor, Python, floor, ..."""
-    payload = PAYLOADS["100B"]
-    seal, unseal = seal_suite.IMPLEMENTATIONS["iron_fast.seal_data"]()
-    fresh = itertools.cycle(
-        [seal(payload) for _ in range(seal_suite.POOL)]
-    ).__next__
-    python_cases: dict[str, Case] = {
-        "seal": lambda: seal(payload),
-        "unseal": lambda: unseal(fresh()),
-    }
-    # The floor's lines for the path these Python calls take (the cache of
-    # verified seals; unseal over a pool of seals), not the bare core's.
-    line = re.compile(r"^(seal|unseal) 100 B, as \w+\s+([0-9.]+) ns$")
-    native: dict[str, list[float]] = {"seal": [], "unseal": []}
-    python: dict[str, list[float]] = {"seal": [], "unseal": []}
-    for _ in range(pairs):
-        out = subprocess.run(
-            [binary, "seal 100 B, as", "unseal 100 B, as"],
-            capture_output=True,
+class _NativeFloor:
+    """The floor benchmark in ``--serve`` mode: times one batch of the
+    core's ``seal_data``/``unseal_data`` path (100 B) per request."""
+
+    def __init__(self, binary: str) -> None:
+        self._process = subprocess.Popen(
+            [binary, "--serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             text=True,
-            check=True,
-        ).stdout
-        for match in map(line.match, out.splitlines()):
-            if match:
-                native[match[1]].append(float(match[2]) * 1e-9)
-        # About as long as the floor's own measurement of both.
-        result = interleave(python_cases, 1.0)
-        for op in python:
-            python[op].append(result["median_s"][op])
+        )
+
+    def batch(self, op: str, calls: int) -> float:
+        """Seconds per call of a batch of ``calls``, timed by the floor."""
+        assert self._process.stdin and self._process.stdout
+        self._process.stdin.write(f"{op} {calls}\n")
+        self._process.stdin.flush()
+        return float(self._process.stdout.readline()) * 1e-9
+
+    def close(self) -> None:
+        assert self._process.stdin
+        self._process.stdin.close()
+        self._process.wait(timeout=30)
+
+
+def floor(binary: str, seconds: float) -> dict[str, Any]:
+    """Python's ``seal_data`` / ``unseal_data`` (a seal not seen before)
+    against the native floor, by turns in rounds of short batches: the
+    floor's batch is timed in its own process, Python's here, each call
+    written as an app writes it (no wrapper function around it; the loop
+    that repeats it is counted against Python)."""
+    from iron_fast import seal_data, unseal_data
+
+    payload = PAYLOADS["100B"]
+    password = seal_suite.PASSWORD
+    pool = [
+        seal_data(payload, password=password) for _ in range(seal_suite.POOL)
+    ]
+    cursor = itertools.cycle(range(len(pool)))
+
+    def python_seal(calls: int) -> float:
+        start = time.perf_counter()
+        for _ in itertools.repeat(None, calls):
+            seal_data(payload, password=password)
+        return (time.perf_counter() - start) / calls
+
+    def python_unseal(calls: int) -> float:
+        # The next seals of the pool, as the floor cycles through its own:
+        # each batch reads seals the cache has long forgotten.
+        tokens = [pool[next(cursor)] for _ in range(calls)]
+        start = time.perf_counter()
+        for token in tokens:
+            unseal_data(token, password=password)
+        return (time.perf_counter() - start) / calls
+
+    native = _NativeFloor(binary)
+    try:
+        batches: dict[str, Callable[[int], float]] = {
+            "native seal": lambda n: native.batch("seal", n),
+            "native unseal": lambda n: native.batch("unseal", n),
+            "python seal": python_seal,
+            "python unseal": python_unseal,
+        }
+        names = list(batches)
+        calls = {}
+        for name, batch in batches.items():  # calibrate (and warm up)
+            calls[name] = max(1, int(BATCH_SECONDS / batch(1000)))
+        per_call: dict[str, list[float]] = {name: [] for name in names}
+        deadline = time.perf_counter() + seconds
+        rounds = 0
+        while rounds < 20 or time.perf_counter() < deadline:
+            if rounds % COLLECT_EVERY == 0:
+                gc.collect()
+            gc.disable()
+            shift = rounds % len(names)
+            for name in names[shift:] + names[:shift]:
+                per_call[name].append(batches[name](calls[name]))
+            gc.enable()
+            rounds += 1
+    finally:
+        native.close()
+    ops = ("seal", "unseal")
     return {
-        "pairs": pairs,
-        "floor_s": {op: median(times) for op, times in native.items()},
-        "python_s": {op: median(times) for op, times in python.items()},
+        "rounds": rounds,
+        "floor_s": {op: median(per_call[f"native {op}"]) for op in ops},
+        "python_s": {op: median(per_call[f"python {op}"]) for op in ops},
         "gap": {
-            op: median(p / n for p, n in zip(python[op], native[op]))
-            for op in python
+            op: median(
+                p / n
+                for p, n in zip(
+                    per_call[f"python {op}"], per_call[f"native {op}"]
+                )
+            )
+            for op in ops
         },
     }
 
@@ -219,7 +275,7 @@ def main() -> int:
     args = parser.parse_args()
     result = {"ops": ops(args.seconds), "requests": requests(args.seconds)}
     if args.floor:
-        result["floor"] = floor(args.floor, pairs=7)
+        result["floor"] = floor(args.floor, args.seconds)
     json.dump(result, sys.stdout, indent=1)
     print()
     return 0
