@@ -771,10 +771,13 @@ def _threads(fig: Figures) -> list[str]:
         "`benches/threads.py`: a reused `Sealer` (its cache of verified "
         "seals off: the work itself), the same number of calls "
         "on each thread, threads started together; 1 and 2 threads take "
-        "turns, ops/s are medians and the ratio the median of the pairs' "
-        "ratios. The GIL is released around the "
-        "crypto from 8192 bytes of plaintext (to seal, or in the seal "
-        f"to open); the GIL is {gil} in this Python, so below that size "
+        "turns with the same runs of the stdlib's json (below), in an order "
+        "that rotates from one repeat to the next, "
+        f"{threads.get('repeat', '?')} repeats; ops/s are "
+        "medians and the ratio the median of the repeats' ratios. The GIL "
+        "is released around the crypto from 8192 bytes of plaintext (to "
+        f"seal, or in the seal to open); the GIL is {gil} in this Python, "
+        "so below that size "
         "two threads can at best match one, and the GIL's switching costs "
         "them some throughput whatever the code: the last two columns are "
         "the same measurement of the stdlib's C json (`json.dumps` for "
@@ -1083,7 +1086,9 @@ def main() -> int:
     node = _run_node(0.3 if args.quick else 1.5)
     interleaved = _run_interleaved(2.0 if args.quick else 8.0)
     floor = _run_floor()
-    threads = _run_threads(0.1 if args.quick else 0.4, 3 if args.quick else 9)
+    threads = _run_threads(
+        0.1 if args.quick else 0.15, 3 if args.quick else 21
+    )
     load_after = _load()
 
     argv = [

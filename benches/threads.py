@@ -5,13 +5,14 @@ crypto), or at least not take any away (no convoy on the GIL)?
 
 Each measurement runs the same number of operations per thread, the
 threads starting together; throughput is total operations over the wall
-time. One thread and two take turns, and the ratio is the median of the
-pairs' ratios. Each case is measured again with the stdlib's C json on the
-same payload (``json.dumps`` / ``json.loads``, which hold the GIL): what
-switching the GIL between two threads costs any code on this machine.
+time. One thread and two take turns, in an order that rotates from one
+repeat to the next, and the ratio is the median of the repeats' ratios.
+Each case is measured again with the stdlib's C json on the same payload
+(``json.dumps`` / ``json.loads``, which hold the GIL): what switching
+the GIL between two threads costs any code on this machine.
 Prints JSON (``report.py`` reads it)::
 
-    .venv/bin/python benches/threads.py [--seconds 0.5] [--repeat 5]
+    .venv/bin/python benches/threads.py [--seconds 0.15] [--repeat 21]
 """
 
 from __future__ import annotations
@@ -70,14 +71,24 @@ def _ratios(
     repeat: int,
 ) -> dict[str, Any]:
     """2-thread / 1-thread throughput of ``work`` and of ``baseline``,
-    measured by turns in each repeat (drift hits both alike)."""
+    measured by turns in each repeat (drift hits both alike), the order of
+    the four runs rotating from one repeat to the next (so that a drift
+    within a repeat favours none of them)."""
     calls, base_calls = _calls(work, seconds), _calls(baseline, seconds)
-    one, two, base_one, base_two = [], [], [], []
-    for _ in range(repeat):
-        one.append(_throughput(work, calls, 1))
-        two.append(_throughput(work, calls, 2))
-        base_one.append(_throughput(baseline, base_calls, 1))
-        base_two.append(_throughput(baseline, base_calls, 2))
+    runs: dict[str, tuple[Callable[[], object], int, int]] = {
+        "one": (work, calls, 1),
+        "two": (work, calls, 2),
+        "base_one": (baseline, base_calls, 1),
+        "base_two": (baseline, base_calls, 2),
+    }
+    names = list(runs)
+    measured: dict[str, list[float]] = {name: [] for name in names}
+    for turn in range(repeat):
+        shift = turn % len(names)
+        for name in names[shift:] + names[:shift]:
+            measured[name].append(_throughput(*runs[name]))
+    one, two = measured["one"], measured["two"]
+    base_one, base_two = measured["base_one"], measured["base_two"]
     # Medians of each repeat's ratio, not ratios of medians: a slow spell
     # spans a whole repeat.
     ratios = [b / a for a, b in zip(one, two)]
@@ -100,6 +111,7 @@ def measure(seconds: float, repeat: int) -> dict[str, Any]:
     results: dict[str, Any] = {
         "gil_enabled": getattr(sys, "_is_gil_enabled", lambda: True)(),
         "switch_interval_s": sys.getswitchinterval(),
+        "repeat": repeat,
         "cases": [],
     }
     # The realistic sessions of payloads.py (JSON work dominates: the GIL
@@ -126,8 +138,8 @@ def measure(seconds: float, repeat: int) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=0.5)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=0.15)
+    parser.add_argument("--repeat", type=int, default=21)
     args = parser.parse_args()
     json.dump(measure(args.seconds, args.repeat), sys.stdout, indent=1)
     print()
