@@ -396,9 +396,12 @@ class SessionConfig:
         """The data of a request's seal, or None (an empty session) for
         anything unreadable, reported to ``on_unseal_error``."""
         value, reason = self._unseal(seal)
+        if reason is None and (type(value) is dict or value is None):
+            return value
+        hook = self.on_unseal_error
+        if hook is None:  # nobody to tell: skip building the error
+            return None
         if reason is None:
-            if type(value) is dict or value is None:
-                return value
             # A seal of a list or a scalar: genuine, but not a session
             # (iron-session 9 fails with a TypeError there).
             reason = "invalid"
@@ -407,9 +410,7 @@ class SessionConfig:
             )
         else:
             error = self._unseal_error(seal, reason)
-        hook = self.on_unseal_error
-        if hook is not None:
-            hook(reason, error)
+        hook(reason, error)
         return None
 
     def _unseal_error(self, seal: str, reason: str) -> UnsealError:

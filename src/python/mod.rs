@@ -153,19 +153,51 @@ struct PySealer {
 }
 
 impl PySealer {
+    /// The plaintext of a seal, through the cache of verified seals unless
+    /// the clock is fixed (`now_ms`).
+    fn plaintext(
+        &self,
+        py: Python<'_>,
+        sealed: &str,
+        now_ms: Option<i64>,
+    ) -> Result<Vec<u8>, Error> {
+        let (core, cache) = (&self.core, &self.cache);
+        // The plaintext is about 3/4 of its base64 in the token.
+        run_detached(py, sealed.len() / 4 * 3, || match now_ms {
+            Some(now) => core.unseal_at(sealed, now),
+            None => cache.unseal_at(core, sealed, core.now_ms()),
+        })
+    }
+
     fn open<'py>(
         &self,
         py: Python<'py>,
         sealed: &str,
         now_ms: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (core, cache) = (&self.core, &self.cache);
-        // The plaintext is about 3/4 of its base64 in the token.
-        let plaintext = run_detached(py, sealed.len() / 4 * 3, || match now_ms {
-            Some(now) => core.unseal_at(sealed, now),
-            None => cache.unseal_at(core, sealed, core.now_ms()),
-        })?;
-        parse_plaintext(py, &plaintext)
+        parse_plaintext(py, &self.plaintext(py, sealed, now_ms)?)
+    }
+
+    /// As `open`, for the paths that never raise for a bad seal: a refused
+    /// seal is only its kind, with no Python exception built (building
+    /// one costs more than opening a good seal, and a site sent garbage
+    /// cookies would pay it on each). Other errors (MemoryError and the
+    /// like) still raise.
+    fn open_quietly<'py>(
+        &self,
+        py: Python<'py>,
+        sealed: &str,
+    ) -> PyResult<Result<Bound<'py, PyAny>, UnsealKind>> {
+        let plaintext = match self.plaintext(py, sealed, None) {
+            Ok(plaintext) => plaintext,
+            Err(Error::Unseal { kind, .. }) => return Ok(Err(kind)),
+            Err(other) => return Err(other.into()),
+        };
+        match reader::parse(py, &seal::decode_text(&plaintext)) {
+            Ok(value) => Ok(Ok(value)),
+            Err(ParseError::Syntax { .. }) => Ok(Err(UnsealKind::Invalid)),
+            Err(ParseError::Python(err)) => Err(err),
+        }
     }
 
     /// iron-session 9's `unsealData` after the password: the value, or a
@@ -175,22 +207,14 @@ impl PySealer {
         py: Python<'py>,
         seal: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let empty = || Ok(PyDict::new(py).into_any());
-        let Some(text) = seal.cast::<PyString>().ok().and_then(|s| s.to_str().ok()) else {
-            return empty();
-        };
-        match self.open(py, text, None) {
-            Ok(value) if value.is_none() => empty(),
-            Ok(value) => Ok(value),
-            Err(err)
-                if err.is_instance_of::<errors::BadSeal>(py)
-                    || err.is_instance_of::<errors::ExpiredSeal>(py)
-                    || err.is_instance_of::<errors::UnknownPassword>(py) =>
-            {
-                empty()
+        if let Some(text) = seal.cast::<PyString>().ok().and_then(|s| s.to_str().ok()) {
+            if let Ok(value) = self.open_quietly(py, text)? {
+                if !value.is_none() {
+                    return Ok(value);
+                }
             }
-            Err(err) => Err(err), // not a bad seal: MemoryError and the like
         }
+        Ok(PyDict::new(py).into_any())
     }
 }
 
@@ -281,20 +305,9 @@ impl PySealer {
         let Some(text) = seal.cast::<PyString>().ok().and_then(|s| s.to_str().ok()) else {
             return (py.None(), UnsealKind::Invalid.reason()).into_pyobject(py);
         };
-        match self.open(py, text, None) {
+        match self.open_quietly(py, text)? {
             Ok(value) => (value, py.None()).into_pyobject(py),
-            Err(err) => {
-                let reason = if err.is_instance_of::<errors::ExpiredSeal>(py) {
-                    UnsealKind::Expired
-                } else if err.is_instance_of::<errors::UnknownPassword>(py) {
-                    UnsealKind::UnknownPassword
-                } else if err.is_instance_of::<errors::BadSeal>(py) {
-                    UnsealKind::Invalid
-                } else {
-                    return Err(err); // not a bad seal: MemoryError and the like
-                };
-                (py.None(), reason.reason()).into_pyobject(py)
-            }
+            Err(kind) => (py.None(), kind.reason()).into_pyobject(py),
         }
     }
 
