@@ -1086,9 +1086,7 @@ def main() -> int:
     node = _run_node(0.3 if args.quick else 1.5)
     interleaved = _run_interleaved(2.0 if args.quick else 8.0)
     floor = _run_floor()
-    threads = _run_threads(
-        0.1 if args.quick else 0.15, 3 if args.quick else 21
-    )
+    threads = _run_threads(0.1, 3 if args.quick else 41)
     load_after = _load()
 
     argv = [

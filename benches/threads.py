@@ -12,7 +12,7 @@ Each case is measured again with the stdlib's C json on the same payload
 the GIL between two threads costs any code on this machine.
 Prints JSON (``report.py`` reads it)::
 
-    .venv/bin/python benches/threads.py [--seconds 0.15] [--repeat 21]
+    .venv/bin/python benches/threads.py [--seconds 0.1] [--repeat 41]
 """
 
 from __future__ import annotations
@@ -138,8 +138,8 @@ def measure(seconds: float, repeat: int) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=0.15)
-    parser.add_argument("--repeat", type=int, default=21)
+    parser.add_argument("--seconds", type=float, default=0.1)
+    parser.add_argument("--repeat", type=int, default=41)
     args = parser.parse_args()
     json.dump(measure(args.seconds, args.repeat), sys.stdout, indent=1)
     print()
