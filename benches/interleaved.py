@@ -55,20 +55,27 @@ BATCH_SECONDS = 0.005
 COLLECT_EVERY = 25  # rounds between garbage collections
 
 
-def interleave(cases: dict[str, Case], seconds: float) -> dict[str, Any]:
-    """Rounds of one short batch per case, until ``seconds`` have passed."""
-    names = list(cases)
-    calls = {}
-    for name, case in cases.items():  # calibrate (and warm up)
-        n = 1
-        while True:
-            start = time.perf_counter()
-            for _ in range(n):
-                case()
-            if time.perf_counter() - start >= BATCH_SECONDS:
-                break
-            n *= 2
-        calls[name] = n
+# Runs a batch of n calls and returns the seconds per call.
+Batch = Callable[[int], float]
+
+
+def _timed(case: Case) -> Batch:
+    def batch(calls: int) -> float:
+        start = time.perf_counter()
+        for _ in range(calls):
+            case()
+        return (time.perf_counter() - start) / calls
+
+    return batch
+
+
+def _take_turns(
+    batches: dict[str, Batch], calls: dict[str, int], seconds: float
+) -> tuple[int, dict[str, list[float]]]:
+    """Rounds of one batch per case, in an order that rotates, until
+    ``seconds`` have passed (20 rounds at least): the rounds and each
+    case's seconds per call, round by round."""
+    names = list(batches)
     per_call: dict[str, list[float]] = {name: [] for name in names}
     deadline = time.perf_counter() + seconds
     rounds = 0
@@ -80,16 +87,30 @@ def interleave(cases: dict[str, Case], seconds: float) -> dict[str, Any]:
             gc.disable()
             shift = rounds % len(names)
             for name in names[shift:] + names[:shift]:
-                case, n = cases[name], calls[name]
-                start = time.perf_counter()
-                for _ in range(n):
-                    case()
-                per_call[name].append((time.perf_counter() - start) / n)
+                per_call[name].append(batches[name](calls[name]))
             gc.enable()
             rounds += 1
     finally:
         if enabled:
             gc.enable()
+    return rounds, per_call
+
+
+def interleave(cases: dict[str, Case], seconds: float) -> dict[str, Any]:
+    """Rounds of one short batch per case, until ``seconds`` have passed."""
+    calls = {}
+    for name, case in cases.items():  # calibrate (and warm up)
+        n = 1
+        while True:
+            start = time.perf_counter()
+            for _ in range(n):
+                case()
+            if time.perf_counter() - start >= BATCH_SECONDS:
+                break
+            n *= 2
+        calls[name] = n
+    batches = {name: _timed(case) for name, case in cases.items()}
+    rounds, per_call = _take_turns(batches, calls, seconds)
     return {
         "rounds": rounds,
         "calls_per_batch": calls,
@@ -218,28 +239,17 @@ def floor(binary: str, seconds: float) -> dict[str, Any]:
 
     native = _NativeFloor(binary)
     try:
-        batches: dict[str, Callable[[int], float]] = {
+        batches: dict[str, Batch] = {
             "native seal": lambda n: native.batch("seal", n),
             "native unseal": lambda n: native.batch("unseal", n),
             "python seal": python_seal,
             "python unseal": python_unseal,
         }
-        names = list(batches)
-        calls = {}
-        for name, batch in batches.items():  # calibrate (and warm up)
-            calls[name] = max(1, int(BATCH_SECONDS / batch(1000)))
-        per_call: dict[str, list[float]] = {name: [] for name in names}
-        deadline = time.perf_counter() + seconds
-        rounds = 0
-        while rounds < 20 or time.perf_counter() < deadline:
-            if rounds % COLLECT_EVERY == 0:
-                gc.collect()
-            gc.disable()
-            shift = rounds % len(names)
-            for name in names[shift:] + names[:shift]:
-                per_call[name].append(batches[name](calls[name]))
-            gc.enable()
-            rounds += 1
+        calls = {  # calibrate (and warm up)
+            name: max(1, int(BATCH_SECONDS / batch(1000)))
+            for name, batch in batches.items()
+        }
+        rounds, per_call = _take_turns(batches, calls, seconds)
     finally:
         native.close()
     ops = ("seal", "unseal")
