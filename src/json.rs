@@ -80,14 +80,14 @@ pub fn write_str(out: &mut Vec<u8>, text: &str) {
 }
 
 /// Whether any of the eight bytes of `word` is a control character, `"`
-/// or `\\`.
+/// or `\`.
 #[inline]
 fn needs_escape(word: u64) -> bool {
     special_bytes(word) != 0
 }
 
 /// The high bit of each byte of `word` (little-endian) that is a control
-/// character, `"` or `\\`: the classic SWAR zero-byte tests. The lowest
+/// character, `"` or `\`: the classic SWAR zero-byte tests. The lowest
 /// bit set is always a genuine match (a borrow only ever marks bytes after
 /// one), so `trailing_zeros() / 8` is the first such byte's offset.
 #[inline]
