@@ -134,14 +134,6 @@ fn to_json_bytes(data: &Bound<'_, PyAny>, root: &str) -> PyResult<Vec<u8>> {
     }
 }
 
-fn parse_plaintext<'py>(py: Python<'py>, plaintext: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-    let text = seal::decode_text(plaintext);
-    reader::parse(py, &text).map_err(|err| match err {
-        ParseError::Syntax { .. } => Error::invalid("the sealed content is not valid JSON").into(),
-        ParseError::Python(err) => err,
-    })
-}
-
 /// A compiled password configuration; see `_core.pyi` for the contract.
 #[pyclass(frozen, module = "iron_fast._core", name = "Sealer")]
 struct PySealer {
@@ -153,50 +145,57 @@ struct PySealer {
 }
 
 impl PySealer {
-    /// The plaintext of a seal, through the cache of verified seals unless
-    /// the clock is fixed (`now_ms`).
-    fn plaintext(
+    /// A seal's value, or the core's refusal as a plain `Error`: no Python
+    /// exception is built yet, since the never-raising paths only need its
+    /// kind (building one costs more than opening a good seal, and a site
+    /// sent garbage cookies would pay it on each). Python's own errors
+    /// while building the value (MemoryError and the like) raise. The cache
+    /// of verified seals serves the clock's unseals, not a fixed `now_ms`.
+    fn open_value<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         sealed: &str,
         now_ms: Option<i64>,
-    ) -> Result<Vec<u8>, Error> {
+    ) -> PyResult<Result<Bound<'py, PyAny>, Error>> {
         let (core, cache) = (&self.core, &self.cache);
         // The plaintext is about 3/4 of its base64 in the token.
-        run_detached(py, sealed.len() / 4 * 3, || match now_ms {
+        let opened = run_detached(py, sealed.len() / 4 * 3, || match now_ms {
             Some(now) => core.unseal_at(sealed, now),
             None => cache.unseal_at(core, sealed, core.now_ms()),
-        })
+        });
+        let plaintext = match opened {
+            Ok(plaintext) => plaintext,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        match reader::parse(py, &seal::decode_text(&plaintext)) {
+            Ok(value) => Ok(Ok(value)),
+            Err(ParseError::Syntax { .. }) => {
+                Ok(Err(Error::invalid("the sealed content is not valid JSON")))
+            }
+            Err(ParseError::Python(err)) => Err(err),
+        }
     }
 
+    /// The strict path: a refused seal raises its typed error.
     fn open<'py>(
         &self,
         py: Python<'py>,
         sealed: &str,
         now_ms: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        parse_plaintext(py, &self.plaintext(py, sealed, now_ms)?)
+        Ok(self.open_value(py, sealed, now_ms)??)
     }
 
-    /// As `open`, for the paths that never raise for a bad seal: a refused
-    /// seal is only its kind, with no Python exception built (building
-    /// one costs more than opening a good seal, and a site sent garbage
-    /// cookies would pay it on each). Other errors (MemoryError and the
-    /// like) still raise.
+    /// The never-raising paths: a refused seal is only its kind.
     fn open_quietly<'py>(
         &self,
         py: Python<'py>,
         sealed: &str,
     ) -> PyResult<Result<Bound<'py, PyAny>, UnsealKind>> {
-        let plaintext = match self.plaintext(py, sealed, None) {
-            Ok(plaintext) => plaintext,
-            Err(Error::Unseal { kind, .. }) => return Ok(Err(kind)),
-            Err(other) => return Err(other.into()),
-        };
-        match reader::parse(py, &seal::decode_text(&plaintext)) {
+        match self.open_value(py, sealed, None)? {
             Ok(value) => Ok(Ok(value)),
-            Err(ParseError::Syntax { .. }) => Ok(Err(UnsealKind::Invalid)),
-            Err(ParseError::Python(err)) => Err(err),
+            Err(Error::Unseal { kind, .. }) => Ok(Err(kind)),
+            Err(other) => Err(other.into()),
         }
     }
 
