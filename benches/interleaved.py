@@ -20,11 +20,14 @@ Three comparisons, 100-byte payload (the targets' size):
 * ``floor`` (with ``--floor PATH``, the built ``floor.rs`` benchmark):
   the native floor (``floor.rs --serve``, timing its own batches) and
   Python's call take turns in the same rounds, the gap being the median
-  of the rounds' ratios.
+  of the rounds' ratios. ``--floor-only`` runs just this one, for a
+  caller that spreads several windows of it over a longer run
+  (``report.py``) and pools their rounds with ``floor_figures``.
 
 Prints JSON (``report.py`` reads it)::
 
     .venv/bin/python benches/interleaved.py [--seconds 6] [--floor PATH]
+        [--floor-only]
 """
 
 from __future__ import annotations
@@ -33,13 +36,14 @@ import argparse
 import gc
 import itertools
 import json
+import os
 import subprocess
 import sys
 import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from statistics import median
+from statistics import median, quantiles
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -182,6 +186,13 @@ def requests(seconds: float) -> dict[str, Any]:
     return out
 
 
+def _current_cpu() -> int:
+    """The CPU this process runs on now (field 39 of /proc/self/stat)."""
+    with open("/proc/self/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return int(fields[36])
+
+
 class _NativeFloor:
     """The floor benchmark in ``--serve`` mode: times one batch of the
     core's ``seal_data``/``unseal_data`` path (100 B) per request."""
@@ -237,7 +248,12 @@ def floor(binary: str, seconds: float) -> dict[str, Any]:
             unseal_data(token, password=password)
         return (time.perf_counter() - start) / calls
 
-    native = _NativeFloor(binary)
+    # Both sides on one core: a round compares them on the same core in
+    # the same state (the two cores of a shared machine are not equally
+    # fast from one second to the next). They take turns, never run at
+    # once, so sharing the core costs neither anything.
+    os.sched_setaffinity(0, {_current_cpu()})
+    native = _NativeFloor(binary)  # inherits the affinity
     try:
         batches: dict[str, Batch] = {
             "native seal": lambda n: native.batch("seal", n),
@@ -249,23 +265,59 @@ def floor(binary: str, seconds: float) -> dict[str, Any]:
             name: max(1, int(BATCH_SECONDS / batch(1000)))
             for name, batch in batches.items()
         }
-        rounds, per_call = _take_turns(batches, calls, seconds)
+        started = time.time()
+        _, per_call = _take_turns(batches, calls, seconds)
     finally:
         native.close()
-    ops = ("seal", "unseal")
-    return {
-        "rounds": rounds,
-        "floor_s": {op: median(per_call[f"native {op}"]) for op in ops},
-        "python_s": {op: median(per_call[f"python {op}"]) for op in ops},
-        "gap": {
-            op: median(
-                p / n
-                for p, n in zip(
-                    per_call[f"python {op}"], per_call[f"native {op}"]
-                )
+    return {"started": started, "seconds": seconds, "per_round": per_call}
+
+
+FLOOR_OPS = ("seal", "unseal")
+
+
+def floor_figures(windows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The rounds of one or more ``floor`` windows, pooled: per operation
+    the median time of the floor and of Python's call, the gap (median of
+    the rounds' ratios) and its quartiles; and the same gap per window,
+    which shows how much it moves with the machine's state."""
+
+    def ratios(per_round: dict[str, list[float]], op: str) -> list[float]:
+        return [
+            p / n
+            for p, n in zip(
+                per_round[f"python {op}"], per_round[f"native {op}"]
             )
-            for op in ops
+        ]
+
+    pooled: dict[str, list[float]] = {}
+    for window in windows:
+        for name, times in window["per_round"].items():
+            pooled.setdefault(name, []).extend(times)
+    quartiles = {op: quantiles(ratios(pooled, op), n=4) for op in FLOOR_OPS}
+    return {
+        "rounds": len(pooled["python seal"]),
+        "floor_s": {op: median(pooled[f"native {op}"]) for op in FLOOR_OPS},
+        "python_s": {op: median(pooled[f"python {op}"]) for op in FLOOR_OPS},
+        "gap": {op: quartiles[op][1] for op in FLOOR_OPS},
+        "gap_quartiles": {
+            op: [quartiles[op][0], quartiles[op][2]] for op in FLOOR_OPS
         },
+        "windows": [
+            {
+                "started": window["started"],
+                "seconds": window["seconds"],
+                "rounds": len(window["per_round"]["python seal"]),
+                "floor_s": {
+                    op: median(window["per_round"][f"native {op}"])
+                    for op in FLOOR_OPS
+                },
+                "gap": {
+                    op: median(ratios(window["per_round"], op))
+                    for op in FLOOR_OPS
+                },
+            }
+            for window in windows
+        ],
     }
 
 
@@ -282,10 +334,21 @@ def main() -> int:
         metavar="PATH",
         help="the built floor benchmark (cargo bench --bench floor --no-run)",
     )
+    parser.add_argument(
+        "--floor-only",
+        action="store_true",
+        help="run only the floor pairs and print their window's rounds",
+    )
     args = parser.parse_args()
+    if args.floor_only:
+        if not args.floor:
+            parser.error("--floor-only needs --floor PATH")
+        json.dump(floor(args.floor, args.seconds), sys.stdout)
+        print()
+        return 0
     result = {"ops": ops(args.seconds), "requests": requests(args.seconds)}
     if args.floor:
-        result["floor"] = floor(args.floor, args.seconds)
+        result["floor"] = floor_figures([floor(args.floor, args.seconds)])
     json.dump(result, sys.stdout, indent=1)
     print()
     return 0
