@@ -46,44 +46,23 @@ fn write_u_escape(out: &mut Vec<u8>, unit: u32) {
 
 /// Appends a quoted string: `"` and `\` escaped, the short escapes, other
 /// control characters as lowercase `\u00xx`, everything else raw UTF-8.
+/// Plain runs are found as the parser finds them and copied whole.
 pub fn write_str(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut start = 0;
-    let mut i = 0;
-    // Short strings (most keys) go byte by byte: the word test only pays
-    // over longer runs.
-    let words = bytes.len() >= 16;
-    while i < bytes.len() {
-        // Eight bytes at a time while none of them needs an escape.
-        while let Some(word) = bytes.get(i..i + 8).filter(|_| words) {
-            if needs_escape(u64::from_le_bytes(word.try_into().expect("8 bytes"))) {
-                break;
-            }
-            i += 8;
-        }
-        let Some(&byte) = bytes.get(i) else { break };
-        i += 1;
-        if byte >= 0x20 && byte != b'"' && byte != b'\\' {
-            continue;
-        }
-        out.extend_from_slice(&bytes[start..i - 1]);
+    loop {
+        let end = plain_run_end(bytes, start);
+        out.extend_from_slice(&bytes[start..end]);
+        let Some(&byte) = bytes.get(end) else { break };
         match escape_of(u32::from(byte)) {
             Some(escape) => out.extend_from_slice(escape),
             None => write_u_escape(out, u32::from(byte)),
         }
-        start = i;
+        start = end + 1;
     }
-    out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
-}
-
-/// Whether any of the eight bytes of `word` is a control character, `"`
-/// or `\`.
-#[inline]
-fn needs_escape(word: u64) -> bool {
-    special_bytes(word) != 0
 }
 
 /// The high bit of each byte of `word` (little-endian) that is a control
@@ -99,6 +78,42 @@ fn special_bytes(word: u64) -> u64 {
     below_space
         | has_zero(word ^ (ONES * u64::from(b'"')))
         | has_zero(word ^ (ONES * u64::from(b'\\')))
+}
+
+/// The bytes that end a run of plain string content: the quote, the
+/// backslash, and the control characters JSON forbids raw in a string.
+static ENDS_PLAIN_RUN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = true;
+        byte += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+/// The offset of the first byte from `from` on that ends a run of plain
+/// string content, or `bytes.len()`: eight bytes at a time while eight
+/// remain (strings are most of a session's text, and a byte loop's exit
+/// branch mispredicts at every string's end), then one table lookup a
+/// byte. The parser skips string content with it, the writer copies it.
+#[inline(always)]
+fn plain_run_end(bytes: &[u8], from: usize) -> usize {
+    let mut at = from;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let flags = special_bytes(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        if flags != 0 {
+            return at + (flags.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    let rest = &bytes[at..];
+    at + rest
+        .iter()
+        .position(|&b| ENDS_PLAIN_RUN[usize::from(b)])
+        .unwrap_or(rest.len())
 }
 
 /// As [`write_str`] for text given as UTF-16 code units, which may hold
@@ -124,6 +139,25 @@ pub fn write_utf16(out: &mut Vec<u8>, units: &[u16]) {
         }
     }
     out.push(b'"');
+}
+
+/// The value of an integer literal the parser handed to
+/// [`Sink::integer`] when it has at most 18 digits, and so fits an `i64`:
+/// summed digit by digit, with none of `str::parse`'s checks, which the
+/// grammar already made. None for longer literals.
+pub fn small_integer(literal: &str) -> Option<i64> {
+    let (negative, digits) = match literal.as_bytes() {
+        [b'-', digits @ ..] => (true, digits),
+        digits => (false, digits),
+    };
+    if digits.len() > 18 {
+        return None;
+    }
+    debug_assert!(!digits.is_empty() && digits.iter().all(u8::is_ascii_digit));
+    let magnitude = digits
+        .iter()
+        .fold(0i64, |n, &digit| n * 10 + i64::from(digit - b'0'));
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 /// `true` for the keys JavaScript orders first, ascending: canonical array
@@ -202,48 +236,37 @@ struct Parser<'a> {
     depth: usize,
 }
 
-/// The bytes that end a run of plain string content: the quote, the
-/// backslash, and the control characters JSON forbids raw in a string.
-static ENDS_PLAIN_RUN: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut byte = 0;
-    while byte < 0x20 {
-        table[byte] = true;
-        byte += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
-};
-
 impl<'a> Parser<'a> {
-    /// Moves past string content that needs no decoding: eight bytes at a
-    /// time while eight remain (strings are most of a session's text, and
-    /// a byte loop's exit branch mispredicts at every string's end), then
-    /// one table lookup a byte.
+    /// Moves past string content that needs no decoding.
     #[inline(always)]
     fn skip_plain(&mut self) {
-        let mut at = self.pos;
-        while let Some(chunk) = self.bytes.get(at..at + 8) {
-            let flags = special_bytes(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
-            if flags != 0 {
-                self.pos = at + (flags.trailing_zeros() / 8) as usize;
-                return;
-            }
-            at += 8;
-        }
-        let rest = &self.bytes[at..];
-        self.pos = at
-            + rest
-                .iter()
-                .position(|&b| ENDS_PLAIN_RUN[usize::from(b)])
-                .unwrap_or(rest.len());
+        self.pos = plain_run_end(self.bytes, self.pos);
     }
 
+    /// Inlined with a one-compare exit: it runs between every two tokens,
+    /// and the text iron-session writes has no whitespace at all.
+    #[inline(always)]
     fn skip_whitespace(&mut self) {
+        if self.bytes.get(self.pos).is_some_and(|&b| b > b' ') {
+            return;
+        }
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
             self.pos += 1;
         }
+    }
+
+    /// The text from `start` to the cursor, where each sits on an ASCII
+    /// byte or just after one (a string's quotes, a number's first byte
+    /// and the byte after its last digit).
+    #[inline(always)]
+    fn ascii_bounded(&self, start: usize) -> &'a str {
+        debug_assert!(self.text.is_char_boundary(start) && self.text.is_char_boundary(self.pos));
+        // SAFETY: neither an ASCII byte nor the byte after one is inside
+        // a multi-byte UTF-8 sequence, so both ends are char boundaries of
+        // `text`, and start <= pos <= len (the cursor only moves forward,
+        // within the text). The checked slice is an out-of-line call per
+        // token.
+        unsafe { self.text.get_unchecked(start..self.pos) }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -259,6 +282,10 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// One value of any kind. Inlined into the object and array loops (and
+    /// `parse`): a scalar member then costs no call of its own; only
+    /// nested containers recurse.
+    #[inline(always)]
     fn value<S: Sink>(&mut self, sink: &mut S) -> Result<S::Value, S::Error> {
         match self.peek() {
             Some(b'{') => self.object(sink),
@@ -290,6 +317,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
+    #[inline(never)]
     fn array<S: Sink>(&mut self, sink: &mut S) -> Result<S::Value, S::Error> {
         self.enter(sink)?;
         let mut array = sink.array()?;
@@ -317,6 +345,7 @@ impl<'a> Parser<'a> {
         sink.finish_array(array)
     }
 
+    #[inline(never)]
     fn object<S: Sink>(&mut self, sink: &mut S) -> Result<S::Value, S::Error> {
         self.enter(sink)?;
         let mut object = sink.object()?;
@@ -391,7 +420,7 @@ impl<'a> Parser<'a> {
                 return Err(sink.syntax_error("exponent part is missing a number", self.pos));
             }
         }
-        let literal = &self.text[start..self.pos];
+        let literal = self.ascii_bounded(start);
         if integer {
             sink.integer(literal)
         } else {
@@ -412,7 +441,7 @@ impl<'a> Parser<'a> {
         self.skip_plain();
         match self.peek() {
             Some(b'"') => {
-                let text = &self.text[start..self.pos];
+                let text = self.ascii_bounded(start);
                 self.pos += 1;
                 return Ok(Text::Str(text.into()));
             }
@@ -500,7 +529,7 @@ mod tests {
         }
         for word in words {
             let first = word.to_le_bytes().iter().position(|&b| escaped(b));
-            assert_eq!(needs_escape(word), first.is_some(), "{word:#018x}");
+            assert_eq!(special_bytes(word) != 0, first.is_some(), "{word:#018x}");
             // The parser's plain-run scan stops at the first one exactly.
             let found = Some(special_bytes(word))
                 .filter(|&flags| flags != 0)
@@ -572,6 +601,32 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "\"\\ud800A\\udfff😀\\udc00\\ud800\\n\""
         );
+    }
+
+    #[test]
+    fn small_integers_are_what_str_parse_gives() {
+        let mut literals: Vec<String> = ["0", "-0", "7", "-7", "48213", "999999999999999999"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut n = 1i64;
+        for _ in 0..18 {
+            literals.push(n.to_string());
+            literals.push((n - 1).to_string());
+            literals.push((-n).to_string());
+            literals.push((-n + 1).to_string());
+            n *= 10;
+        }
+        for literal in &literals {
+            assert_eq!(
+                small_integer(literal),
+                literal.parse::<i64>().ok(),
+                "{literal}"
+            );
+        }
+        // 19 digits and more go the long way, even where an i64 holds them.
+        assert_eq!(small_integer("1000000000000000000"), None);
+        assert_eq!(small_integer("-9223372036854775808"), None);
     }
 
     #[test]

@@ -94,6 +94,22 @@ impl<'py> Builder<'py, '_> {
 
 fn string<'py>(py: Python<'py>, text: Text<'_>) -> PyResult<Bound<'py, PyAny>> {
     match text {
+        Text::Str(s) if s.is_ascii() => {
+            // ASCII is its own Latin-1: CPython's Latin-1 decoder copies it
+            // into the new str in one go, where the UTF-8 one re-validates
+            // it and copies it a word at a time.
+            // SAFETY: the pointer and length are those of `s`, which
+            // outlives the call; NULL errors is "strict"; the returned new
+            // reference (or NULL with an exception set) is owned by Bound.
+            unsafe {
+                let ptr = pyo3::ffi::PyUnicode_DecodeLatin1(
+                    s.as_ptr().cast::<c_char>(),
+                    s.len() as pyo3::ffi::Py_ssize_t,
+                    std::ptr::null(),
+                );
+                Bound::from_owned_ptr_or_err(py, ptr)
+            }
+        }
         Text::Str(s) => Ok(PyString::new(py, &s).into_any()),
         Text::Utf16(units) => {
             let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
@@ -131,7 +147,7 @@ impl<'py> Sink for Builder<'py, '_> {
     }
 
     fn integer(&mut self, literal: &str) -> Result<Self::Value, ParseError> {
-        if let Ok(small) = literal.parse::<i64>() {
+        if let Some(small) = json::small_integer(literal).or_else(|| literal.parse::<i64>().ok()) {
             return Ok(small.into_pyobject(self.py).expect("infallible").into_any());
         }
         Ok(self.py.get_type::<PyInt>().call1((literal,))?)
