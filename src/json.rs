@@ -559,6 +559,56 @@ mod tests {
         parse(text, &mut Echo).map(|v| String::from_utf8(v).unwrap())
     }
 
+    /// Two bytes at every pair of offsets, among them special bytes next
+    /// to the bytes a SWAR borrow out of them would flag falsely (`#`
+    /// after `"`, `]` after `\`, a space after a control character).
+    #[test]
+    fn strings_with_two_special_bytes_are_escaped_and_parsed_exactly() {
+        let reference = |text: &str| {
+            let mut out = vec![b'"'];
+            for byte in text.bytes() {
+                match escape_of(u32::from(byte)) {
+                    Some(escape) => out.extend_from_slice(escape),
+                    None if byte < 0x20 => write_u_escape(&mut out, u32::from(byte)),
+                    None => out.push(byte),
+                }
+            }
+            out.push(b'"');
+            out
+        };
+        let bytes = [
+            b'"', b'#', b'\\', b']', 0x01, 0x1f, b' ', b'!', b'\n', b'a', 0x7f,
+        ];
+        for len in 2..=20 {
+            for i in 0..len {
+                for j in i + 1..len {
+                    for &first in &bytes {
+                        for &second in &bytes {
+                            let mut text = vec![b'x'; len];
+                            text[i] = first;
+                            text[j] = second;
+                            let text = String::from_utf8(text).unwrap();
+                            let mut out = Vec::new();
+                            write_str(&mut out, &text);
+                            assert_eq!(out, reference(&text), "{text:?}");
+                            // The parser reads it back (as the last token
+                            // of a text, and followed by more).
+                            let quoted = String::from_utf8(out).unwrap();
+                            for wrapped in [quoted.clone(), format!("[{quoted},1]")] {
+                                let echoed = echo(&wrapped).expect("valid JSON");
+                                let ours: serde_json::Value =
+                                    serde_json::from_str(&echoed).unwrap();
+                                let theirs: serde_json::Value =
+                                    serde_json::from_str(&wrapped).unwrap();
+                                assert_eq!(ours, theirs, "{text:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn number_formatting_matches_json_stringify() {
         let vectors = crate::testutil::load_vectors("deterministic.json");

@@ -268,6 +268,12 @@ impl Key<'_> {
 }
 
 fn classify_key<'py>(key: Bound<'py, PyAny>) -> Result<Key<'py>> {
+    // An exact str (nearly every key) is one pointer comparison; the
+    // subclass check below is a call into the C API.
+    let key = match key.cast_into_exact::<PyString>() {
+        Ok(text) => return Ok(Key::Str(text)),
+        Err(not_exact) => not_exact.into_inner(),
+    };
     let key = match key.cast_into::<PyString>() {
         Ok(text) => return Ok(Key::Str(text)),
         Err(not_str) => not_str.into_inner(),
