@@ -186,11 +186,15 @@ def requests(seconds: float) -> dict[str, Any]:
     return out
 
 
-def _current_cpu() -> int:
-    """The CPU this process runs on now (field 39 of /proc/self/stat)."""
-    with open("/proc/self/stat", encoding="ascii") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return int(fields[36])
+def _pin_to_this_cpu() -> None:
+    """Keeps this process (and the children it starts) on the CPU it runs
+    on now (field 39 of /proc/self/stat). Linux only; elsewhere a no-op."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        os.sched_setaffinity(0, {int(fields[36])})
+    except (OSError, AttributeError):
+        pass
 
 
 class _NativeFloor:
@@ -252,7 +256,7 @@ def floor(binary: str, seconds: float) -> dict[str, Any]:
     # the same state (the two cores of a shared machine are not equally
     # fast from one second to the next). They take turns, never run at
     # once, so sharing the core costs neither anything.
-    os.sched_setaffinity(0, {_current_cpu()})
+    _pin_to_this_cpu()
     native = _NativeFloor(binary)  # inherits the affinity
     try:
         batches: dict[str, Batch] = {
