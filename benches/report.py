@@ -803,10 +803,11 @@ def _floor_windows(paired: dict[str, Any]) -> list[str]:
         "threads), each pinned to one core with its floor process, so "
         "that a round compares both on the same core in the same state. "
         "The floor's own time shows the machine's state: in a slow spell "
-        "(a busy neighbour on a shared host) every core runs slower, and "
-        "Python's part of the call (its interpreter, object allocation, "
-        "dict inserts) slows down more than the crypto does, so the gap "
-        "moves with it.",
+        "(from outside this machine: nothing else runs on it, yet a plain "
+        "Python loop then takes about 45 % longer) every core runs slower, "
+        "and Python's part of the call (its interpreter, object "
+        "allocation, dict inserts) slows down more than the crypto does, "
+        "so the gap moves with it.",
         "",
         "| window (UTC) | rounds | floor seal µs | gap | floor unseal µs "
         "| gap |",
