@@ -34,8 +34,11 @@ class RequestJar(HeaderCookieJar):
 
     def seal(self, name: str) -> str:
         """The request's seal: the cookie, or its chunks joined."""
+        whole = self.read(name)
+        if whole:
+            return whole
         parts = (self.read(f"{name}.{i}") or "" for i in range(MAX_CHUNKS))
-        return self.read(name) or "".join(takewhile(bool, parts))
+        return "".join(takewhile(bool, parts))
 
 
 class SessionStore(SessionBase):
