@@ -95,9 +95,9 @@ impl<'py> Builder<'py, '_> {
 fn string<'py>(py: Python<'py>, text: Text<'_>) -> PyResult<Bound<'py, PyAny>> {
     match text {
         Text::Str(s) if s.is_ascii() => {
-            // ASCII is its own Latin-1: CPython's Latin-1 decoder copies it
-            // into the new str in one go, where the UTF-8 one re-validates
-            // it and copies it a word at a time.
+            // ASCII is its own Latin-1, and CPython's Latin-1 decoder (a
+            // scan for the widest character, then memcpy) does a little
+            // less than its UTF-8 one (callgrind: -2 % for a 3.5 KB text).
             // SAFETY: the pointer and length are those of `s`, which
             // outlives the call; NULL errors is "strict"; the returned new
             // reference (or NULL with an exception set) is owned by Bound.
