@@ -284,6 +284,59 @@ def test_parsed_keys_are_reused_and_never_confused():
         assert list(parsed.values()) == list(range(len(keys)))
 
 
+def test_short_keys_differing_in_one_byte_come_back_as_themselves():
+    """A cached key of up to 16 bytes is matched by its first and last
+    eight bytes and its length alone: every byte must be in them. Each
+    key differs from the cached one of its length in one byte."""
+    for length in range(1, 20):
+        cached = "a" * length
+        for at in range(length):
+            other = cached[:at] + "b" + cached[at + 1 :]
+            _core.from_json(f'{{"{cached}":0}}')
+            assert list(_core.from_json(f'{{"{other}":1}}')) == [other]
+            assert list(_core.from_json(f'{{"{cached}":2}}')) == [cached]
+
+
+def test_objects_of_every_size_parse_as_json_loads():
+    """Each dict is made once its members are read, allocated for their
+    number where CPython allows it (src/python/presized.rs): objects of
+    every size, nested in each other and in arrays, with a repeated key,
+    come back as the stdlib's parser reads them."""
+    import json
+
+    for size in range(41):
+        members = [f'"k{i}":{i}' for i in range(size)]
+        inner = "{" + ",".join(members) + "}"
+        texts = [
+            inner,
+            "[" + ",".join([inner] * 3) + "]",
+            '{"outer":' + inner + ',"after":[' + inner + "," + inner + "]}",
+            "{" + ",".join([*members, '"k0":"last"']) + "}",
+        ]
+        for text in texts:
+            parsed = _core.from_json(text)
+            assert parsed == json.loads(text)
+            assert json.dumps(parsed) == json.dumps(json.loads(text))  # order
+    expected = (
+        sys.implementation.name == "cpython"
+        and (3, 10) <= sys.version_info[:2] <= (3, 14)
+        and sys.platform != "win32"
+    )
+    assert _core._PRESIZED_DICTS is expected
+
+
+def test_a_syntax_error_keeps_no_reference_to_what_was_read():
+    """What a parse read before a syntax error (here a cached key, held by
+    the parser until its object closes) is released, not kept for the
+    thread's next parse."""
+    (key,) = _core.from_json('{"leak_probe":0}')
+    before = sys.getrefcount(key)
+    for _ in range(1000):
+        with pytest.raises(ValueError, match="invalid JSON"):
+            _core.from_json('[{"leak_probe":[1,{"leak_probe":true,')
+    assert sys.getrefcount(key) == before
+
+
 def test_enum_subclasses_are_written_as_values():
     import enum
 

@@ -6,6 +6,7 @@ from typing import Any, Final, final
 
 __all__ = [
     "DEFAULT_TTL",
+    "_PRESIZED_DICTS",
     "Sealer",
     "__version__",
     "find_cookie",
@@ -24,6 +25,11 @@ DEFAULT_TTL: Final[int]
 """iron-session's default ttl: 14 days, in seconds."""
 
 __version__: Final[str]
+
+_PRESIZED_DICTS: Final[bool]
+"""Whether ``from_json`` allocates each dict for its member count at once
+(CPython 3.10-3.14 off Windows; see ``src/python/presized.rs``). The
+result is the same either way; tests check it is on where it should be."""
 
 @final
 class Sealer:

@@ -3,6 +3,7 @@
 //! policy around the pure core, nothing else.
 
 mod errors;
+mod presized;
 mod reader;
 mod writer;
 
@@ -480,6 +481,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(find_cookie, module)?)?;
     module.add("DEFAULT_TTL", DEFAULT_TTL_SEC)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    module.add("_PRESIZED_DICTS", presized::available(module.py()))?;
 
     Ok(())
 }

@@ -7,8 +7,9 @@ use std::cell::RefCell;
 use std::os::raw::{c_char, c_int};
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyInt, PyList, PyString};
+use pyo3::types::{PyInt, PyList, PyString};
 
+use super::presized;
 use crate::json::{self, Sink, Text};
 
 pub enum ParseError {
@@ -34,40 +35,89 @@ const KEY_CACHE_SLOTS: usize = 512;
 const _: () = assert!(KEY_CACHE_SLOTS.is_power_of_two());
 const KEY_CACHE_MAX_LEN: usize = 32;
 
-type KeySlot = Option<(Box<str>, Py<PyString>)>;
+/// A cached key: its text, its `str`, and the summary `KeyWords::of` makes
+/// of the text, which picks the slot and, for a key of up to 16 bytes
+/// (every byte of it is in the summary), is the whole comparison.
+struct CachedKey {
+    words: KeyWords,
+    text: Box<str>,
+    key: Py<PyString>,
+}
+
+type KeySlot = Option<CachedKey>;
+
+/// What a parse reuses from the thread's previous ones.
+struct Scratch {
+    keys: Box<[KeySlot]>,
+    /// Empty between parses; kept for its allocation (see `Builder`).
+    pending: Vec<Py<PyAny>>,
+}
 
 thread_local! {
-    static KEY_CACHE: RefCell<Box<[KeySlot]>> =
-        RefCell::new((0..KEY_CACHE_SLOTS).map(|_| None).collect());
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch {
+        keys: (0..KEY_CACHE_SLOTS).map(|_| None).collect(),
+        pending: Vec::new(),
+    });
 }
 
-/// The cache slot of a key: its first and last eight bytes and its length,
-/// mixed by one multiplication (a byte-by-byte hash is a chain of
-/// multiplications, slow for how little it has to spread). Keys that
-/// collide still compare in full; they only share a slot.
-fn key_slot(key: &[u8]) -> usize {
-    // Overlapping loads cover every byte of a key of up to 8 bytes, and
-    // the first and last eight of a longer one (as wyhash reads its input).
-    let u32_at = |at: usize| u64::from(u32::from_le_bytes(key[at..at + 4].try_into().expect("4")));
-    let u64_at = |at: usize| u64::from_le_bytes(key[at..at + 8].try_into().expect("8"));
-    let n = key.len();
-    let (head, tail) = match n {
-        0 => (0, 0),
-        1..=3 => (
-            u64::from(key[0]) << 16 | u64::from(key[n / 2]) << 8 | u64::from(key[n - 1]),
-            0,
-        ),
-        4..=8 => (u32_at(0), u32_at(n - 4)),
-        _ => (u64_at(0), u64_at(n - 8)),
-    };
-    let mixed = (head ^ tail.rotate_left(29) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    // The top bits are the best mixed.
-    (mixed >> (64 - KEY_CACHE_SLOTS.trailing_zeros())) as usize
+/// A key's first and last eight bytes and its length.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct KeyWords {
+    head: u64,
+    tail: u64,
+    len: usize,
 }
+
+impl KeyWords {
+    fn of(key: &[u8]) -> Self {
+        // Overlapping loads cover every byte of a key of up to 16 bytes
+        // (as wyhash reads its input), and the first and last eight of a
+        // longer one.
+        let u32_at =
+            |at: usize| u64::from(u32::from_le_bytes(key[at..at + 4].try_into().expect("4")));
+        let u64_at = |at: usize| u64::from_le_bytes(key[at..at + 8].try_into().expect("8"));
+        let len = key.len();
+        let (head, tail) = match len {
+            0 => (0, 0),
+            1..=3 => (
+                u64::from(key[0]) << 16 | u64::from(key[len / 2]) << 8 | u64::from(key[len - 1]),
+                0,
+            ),
+            4..=8 => (u32_at(0), u32_at(len - 4)),
+            _ => (u64_at(0), u64_at(len - 8)),
+        };
+        KeyWords { head, tail, len }
+    }
+
+    /// Whether equal words mean equal keys: every byte is in them.
+    fn whole(self) -> bool {
+        self.len <= 16
+    }
+
+    /// The cache slot: the words mixed by one multiplication (a
+    /// byte-by-byte hash is a chain of multiplications, slow for how little
+    /// it has to spread). Keys that collide only share a slot.
+    fn slot(self) -> usize {
+        let mixed = (self.head ^ self.tail.rotate_left(29) ^ self.len as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        // The top bits are the best mixed.
+        (mixed >> (64 - KEY_CACHE_SLOTS.trailing_zeros())) as usize
+    }
+}
+
+/// The most entries a thread's `pending` keeps room for between parses,
+/// so that one huge session does not pin its memory.
+const PENDING_KEPT: usize = 4096;
 
 struct Builder<'py, 'c> {
     py: Python<'py>,
     keys: &'c mut [KeySlot],
+    /// The items of the arrays and the keys and values of the objects
+    /// being read, innermost last: a container takes its own off the end
+    /// when it closes. One vector for all containers, reused by the
+    /// thread's parses (an allocation per container, or even per parse,
+    /// was a tenth of the cost of a small session's containers).
+    pending: &'c mut Vec<Py<PyAny>>,
 }
 
 impl<'py> Builder<'py, '_> {
@@ -80,14 +130,19 @@ impl<'py> Builder<'py, '_> {
                     .map_err(Into::into)
             }
         };
-        let slot = &mut self.keys[key_slot(text.as_bytes())];
-        if let Some((cached_text, cached)) = slot {
-            if **cached_text == *text {
-                return Ok(cached.bind(self.py).clone());
+        let words = KeyWords::of(text.as_bytes());
+        let slot = &mut self.keys[words.slot()];
+        if let Some(cached) = slot {
+            if cached.words == words && (words.whole() || *cached.text == *text) {
+                return Ok(cached.key.bind(self.py).clone());
             }
         }
         let fresh = PyString::new(self.py, &text);
-        *slot = Some((text.as_ref().into(), fresh.clone().unbind()));
+        *slot = Some(CachedKey {
+            words,
+            text: text.as_ref().into(),
+            key: fresh.clone().unbind(),
+        });
         Ok(fresh)
     }
 }
@@ -132,8 +187,9 @@ fn string<'py>(py: Python<'py>, text: Text<'_>) -> PyResult<Bound<'py, PyAny>> {
 
 impl<'py> Sink for Builder<'py, '_> {
     type Value = Bound<'py, PyAny>;
-    type Array = Vec<Bound<'py, PyAny>>;
-    type Object = Bound<'py, PyDict>;
+    /// Where the container's entries start in `pending`.
+    type Array = usize;
+    type Object = usize;
     type Error = ParseError;
 
     fn null(&mut self) -> Result<Self::Value, ParseError> {
@@ -162,35 +218,48 @@ impl<'py> Sink for Builder<'py, '_> {
     }
 
     fn array(&mut self) -> Result<Self::Array, ParseError> {
-        Ok(Vec::new())
+        Ok(self.pending.len())
     }
 
-    fn push(&mut self, array: &mut Self::Array, value: Self::Value) -> Result<(), ParseError> {
-        array.push(value);
+    fn push(&mut self, _: &mut Self::Array, value: Self::Value) -> Result<(), ParseError> {
+        self.pending.push(value.unbind());
         Ok(())
     }
 
-    fn finish_array(&mut self, array: Self::Array) -> Result<Self::Value, ParseError> {
-        Ok(PyList::new(self.py, array)?.into_any())
+    fn finish_array(&mut self, start: Self::Array) -> Result<Self::Value, ParseError> {
+        let items = self
+            .pending
+            .drain(start..)
+            .map(|item| item.into_bound(self.py));
+        Ok(PyList::new(self.py, items)?.into_any())
     }
 
     fn object(&mut self) -> Result<Self::Object, ParseError> {
-        Ok(PyDict::new(self.py))
+        Ok(self.pending.len())
     }
 
     fn insert(
         &mut self,
-        object: &mut Self::Object,
+        _: &mut Self::Object,
         key: Text<'_>,
         value: Self::Value,
     ) -> Result<(), ParseError> {
-        let key = self.key(key)?;
-        object.set_item(key, value)?;
+        let key = self.key(key)?.into_any();
+        self.pending.push(key.unbind());
+        self.pending.push(value.unbind());
         Ok(())
     }
 
-    fn finish_object(&mut self, object: Self::Object) -> Result<Self::Value, ParseError> {
-        Ok(object.into_any())
+    /// The dict is made once its members are all read, so that it is
+    /// allocated for as many as it gets (src/python/presized.rs); they go
+    /// in in the order read, so a repeated key keeps its last value.
+    fn finish_object(&mut self, start: Self::Object) -> Result<Self::Value, ParseError> {
+        let dict = presized::dict_for(self.py, (self.pending.len() - start) / 2)?;
+        let mut members = self.pending.drain(start..);
+        while let (Some(key), Some(value)) = (members.next(), members.next()) {
+            dict.set_item(key.into_bound(self.py), value.into_bound(self.py))?;
+        }
+        Ok(dict.into_any())
     }
 
     fn syntax_error(&mut self, message: &'static str, offset: usize) -> ParseError {
@@ -199,16 +268,24 @@ impl<'py> Sink for Builder<'py, '_> {
 }
 
 pub fn parse<'py>(py: Python<'py>, text: &str) -> Result<Bound<'py, PyAny>, ParseError> {
-    KEY_CACHE.with(|cache| match cache.try_borrow_mut() {
-        Ok(mut keys) => json::parse(
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => {
+            let Scratch { keys, pending } = &mut *scratch;
+            let parsed = json::parse(text, &mut Builder { py, keys, pending });
+            // What a syntax error left behind is released now, not kept.
+            pending.clear();
+            pending.shrink_to(PENDING_KEPT);
+            parsed
+        }
+        // Re-entered on this thread (a finalizer run by an allocation of
+        // the outer parse): parse without the scratch.
+        Err(_) => json::parse(
             text,
             &mut Builder {
                 py,
-                keys: &mut keys,
+                keys: &mut [],
+                pending: &mut Vec::new(),
             },
         ),
-        // Re-entered on this thread (a finalizer run by an allocation of
-        // the outer parse): parse without the cache.
-        Err(_) => json::parse(text, &mut Builder { py, keys: &mut [] }),
     })
 }
