@@ -299,9 +299,9 @@ def test_short_keys_differing_in_one_byte_come_back_as_themselves():
 
 def test_objects_of_every_size_parse_as_json_loads():
     """Each dict is made once its members are read, allocated for their
-    number where CPython allows it (src/python/presized.rs): objects of
-    every size, nested in each other and in arrays, with a repeated key,
-    come back as the stdlib's parser reads them."""
+    number where CPython allows it (src/python/alloc.rs): objects of every
+    size, nested in each other and in arrays, with a repeated key, come back
+    as the stdlib's parser reads them."""
     import json
 
     for size in range(41):
@@ -317,12 +317,38 @@ def test_objects_of_every_size_parse_as_json_loads():
             parsed = _core.from_json(text)
             assert parsed == json.loads(text)
             assert json.dumps(parsed) == json.dumps(json.loads(text))  # order
-    expected = (
-        sys.implementation.name == "cpython"
-        and (3, 10) <= sys.version_info[:2] <= (3, 14)
-        and sys.platform != "win32"
-    )
-    assert _core._PRESIZED_DICTS is expected
+    assert _core._FAST_CONSTRUCTORS is _FAST_CONSTRUCTORS_EXPECTED
+
+
+def test_ascii_strings_of_every_length_are_ordinary_strings():
+    """ASCII strings are allocated at their length and filled in place
+    where CPython allows it (src/python/alloc.rs): each must be a plain str
+    equal to the text, hashing as one built by Python does (a dict finds
+    it), the same size in memory, and a view of every ASCII character."""
+    import json
+
+    every_ascii = "".join(map(chr, range(128)))
+    texts = [every_ascii[:n] for n in range(129)]
+    texts += [every_ascii[n:] for n in range(129)]
+    texts += ["x" * n for n in (255, 256, 4096, 70000)]
+    for text in texts:
+        parsed = _core.from_json(json.dumps(text))
+        built = "".join(list(text))  # a str made by Python, not a literal
+        assert type(parsed) is str
+        assert parsed == built and len(parsed) == len(built)
+        assert {built: 1}[parsed] == 1 and hash(parsed) == hash(built)
+        assert sys.getsizeof(parsed) == sys.getsizeof(built)
+        assert parsed.isascii() and parsed.encode() == built.encode()
+    assert _core._FAST_CONSTRUCTORS is _FAST_CONSTRUCTORS_EXPECTED
+
+
+# Where src/python/alloc.rs finds CPython's constructors: checked so that a
+# failed lookup shows here rather than as a silent slowdown.
+_FAST_CONSTRUCTORS_EXPECTED = (
+    sys.implementation.name == "cpython"
+    and (3, 10) <= sys.version_info[:2] <= (3, 14)
+    and sys.platform != "win32"
+)
 
 
 def test_a_syntax_error_keeps_no_reference_to_what_was_read():

@@ -6,7 +6,7 @@ from typing import Any, Final, final
 
 __all__ = [
     "DEFAULT_TTL",
-    "_PRESIZED_DICTS",
+    "_FAST_CONSTRUCTORS",
     "Sealer",
     "__version__",
     "find_cookie",
@@ -26,10 +26,11 @@ DEFAULT_TTL: Final[int]
 
 __version__: Final[str]
 
-_PRESIZED_DICTS: Final[bool]
-"""Whether ``from_json`` allocates each dict for its member count at once
-(CPython 3.10-3.14 off Windows; see ``src/python/presized.rs``). The
-result is the same either way; tests check it is on where it should be."""
+_FAST_CONSTRUCTORS: Final[bool]
+"""Whether ``from_json`` allocates each dict for its member count and each
+ASCII string at its length at once (CPython 3.10-3.14 off Windows; see
+``src/python/alloc.rs``). The values are the same either way; tests check
+it is on where it should be."""
 
 @final
 class Sealer:

@@ -9,7 +9,7 @@ use std::os::raw::{c_char, c_int};
 use pyo3::prelude::*;
 use pyo3::types::{PyInt, PyList, PyString};
 
-use super::presized;
+use super::alloc::Alloc;
 use crate::json::{self, Sink, Text};
 
 pub enum ParseError {
@@ -111,6 +111,7 @@ const PENDING_KEPT: usize = 4096;
 
 struct Builder<'py, 'c> {
     py: Python<'py>,
+    alloc: Alloc<'py>,
     keys: &'c mut [KeySlot],
     /// The items of the arrays and the keys and values of the objects
     /// being read, innermost last: a container takes its own off the end
@@ -125,7 +126,7 @@ impl<'py> Builder<'py, '_> {
         let text = match key {
             Text::Str(text) if text.len() <= KEY_CACHE_MAX_LEN && !self.keys.is_empty() => text,
             other => {
-                return string(self.py, other)?
+                return string(self.alloc, other)?
                     .cast_into::<PyString>()
                     .map_err(Into::into)
             }
@@ -147,24 +148,10 @@ impl<'py> Builder<'py, '_> {
     }
 }
 
-fn string<'py>(py: Python<'py>, text: Text<'_>) -> PyResult<Bound<'py, PyAny>> {
+fn string<'py>(alloc: Alloc<'py>, text: Text<'_>) -> PyResult<Bound<'py, PyAny>> {
+    let py = alloc.py();
     match text {
-        Text::Str(s) if s.is_ascii() => {
-            // ASCII is its own Latin-1, and CPython's Latin-1 decoder (a
-            // scan for the widest character, then memcpy) does a little
-            // less than its UTF-8 one (callgrind: -2 % for a 3.5 KB text).
-            // SAFETY: the pointer and length are those of `s`, which
-            // outlives the call; NULL errors is "strict"; the returned new
-            // reference (or NULL with an exception set) is owned by Bound.
-            unsafe {
-                let ptr = pyo3::ffi::PyUnicode_DecodeLatin1(
-                    s.as_ptr().cast::<c_char>(),
-                    s.len() as pyo3::ffi::Py_ssize_t,
-                    std::ptr::null(),
-                );
-                Bound::from_owned_ptr_or_err(py, ptr)
-            }
-        }
+        Text::Str(s) if s.is_ascii() => alloc.ascii_str(&s),
         Text::Str(s) => Ok(PyString::new(py, &s).into_any()),
         Text::Utf16(units) => {
             let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
@@ -214,7 +201,7 @@ impl<'py> Sink for Builder<'py, '_> {
     }
 
     fn string(&mut self, text: Text<'_>) -> Result<Self::Value, ParseError> {
-        Ok(string(self.py, text)?)
+        Ok(string(self.alloc, text)?)
     }
 
     fn array(&mut self) -> Result<Self::Array, ParseError> {
@@ -251,10 +238,10 @@ impl<'py> Sink for Builder<'py, '_> {
     }
 
     /// The dict is made once its members are all read, so that it is
-    /// allocated for as many as it gets (src/python/presized.rs); they go
+    /// allocated for as many as it gets (src/python/alloc.rs); they go
     /// in in the order read, so a repeated key keeps its last value.
     fn finish_object(&mut self, start: Self::Object) -> Result<Self::Value, ParseError> {
-        let dict = presized::dict_for(self.py, (self.pending.len() - start) / 2)?;
+        let dict = self.alloc.dict((self.pending.len() - start) / 2)?;
         let mut members = self.pending.drain(start..);
         while let (Some(key), Some(value)) = (members.next(), members.next()) {
             dict.set_item(key.into_bound(self.py), value.into_bound(self.py))?;
@@ -268,13 +255,20 @@ impl<'py> Sink for Builder<'py, '_> {
 }
 
 pub fn parse<'py>(py: Python<'py>, text: &str) -> Result<Bound<'py, PyAny>, ParseError> {
+    let alloc = Alloc::new(py);
     SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
         Ok(mut scratch) => {
             let Scratch { keys, pending } = &mut *scratch;
-            let parsed = json::parse(text, &mut Builder { py, keys, pending });
+            let builder = &mut Builder {
+                py,
+                alloc,
+                keys,
+                pending,
+            };
+            let parsed = json::parse(text, builder);
             // What a syntax error left behind is released now, not kept.
-            pending.clear();
-            pending.shrink_to(PENDING_KEPT);
+            builder.pending.clear();
+            builder.pending.shrink_to(PENDING_KEPT);
             parsed
         }
         // Re-entered on this thread (a finalizer run by an allocation of
@@ -283,6 +277,7 @@ pub fn parse<'py>(py: Python<'py>, text: &str) -> Result<Bound<'py, PyAny>, Pars
             text,
             &mut Builder {
                 py,
+                alloc,
                 keys: &mut [],
                 pending: &mut Vec::new(),
             },
