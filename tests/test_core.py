@@ -297,6 +297,15 @@ def test_short_keys_differing_in_one_byte_come_back_as_themselves():
             assert list(_core.from_json(f'{{"{cached}":2}}')) == [cached]
 
 
+# Where src/python/alloc.rs finds CPython's constructors: checked so that a
+# failed lookup shows here rather than as a silent slowdown.
+_FAST_CONSTRUCTORS_EXPECTED = (
+    sys.implementation.name == "cpython"
+    and (3, 10) <= sys.version_info[:2] <= (3, 14)
+    and sys.platform != "win32"
+)
+
+
 def test_objects_of_every_size_parse_as_json_loads():
     """Each dict is made once its members are read, allocated for their
     number where CPython allows it (src/python/alloc.rs): objects of every
@@ -324,7 +333,8 @@ def test_ascii_strings_of_every_length_are_ordinary_strings():
     """ASCII strings are allocated at their length and filled in place
     where CPython allows it (src/python/alloc.rs): each must be a plain str
     equal to the text, hashing as one built by Python does (a dict finds
-    it), the same size in memory, and a view of every ASCII character."""
+    it), the same size in memory. Every ASCII character comes through,
+    those JSON escapes too."""
     import json
 
     every_ascii = "".join(map(chr, range(128)))
@@ -340,15 +350,6 @@ def test_ascii_strings_of_every_length_are_ordinary_strings():
         assert sys.getsizeof(parsed) == sys.getsizeof(built)
         assert parsed.isascii() and parsed.encode() == built.encode()
     assert _core._FAST_CONSTRUCTORS is _FAST_CONSTRUCTORS_EXPECTED
-
-
-# Where src/python/alloc.rs finds CPython's constructors: checked so that a
-# failed lookup shows here rather than as a silent slowdown.
-_FAST_CONSTRUCTORS_EXPECTED = (
-    sys.implementation.name == "cpython"
-    and (3, 10) <= sys.version_info[:2] <= (3, 14)
-    and sys.platform != "win32"
-)
 
 
 def test_a_syntax_error_keeps_no_reference_to_what_was_read():

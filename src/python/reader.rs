@@ -116,8 +116,8 @@ struct Builder<'py, 'c> {
     /// The items of the arrays and the keys and values of the objects
     /// being read, innermost last: a container takes its own off the end
     /// when it closes. One vector for all containers, reused by the
-    /// thread's parses (an allocation per container, or even per parse,
-    /// was a tenth of the cost of a small session's containers).
+    /// thread's parses: a new one per parse cost 3 % of parsing the
+    /// 100 B session (callgrind), one per container more.
     pending: &'c mut Vec<Py<PyAny>>,
 }
 
