@@ -267,6 +267,62 @@ def test_json_details():
         _core.from_json("{")
 
 
+def test_written_keys_come_back_as_themselves_from_the_key_cache():
+    """The writer keeps the JSON text of keys it wrote, by the identity of
+    their str (src/python/writer.rs): a key met again, an equal key that is
+    another object, keys needing escapes, keys that look like array
+    indices (which reorder the object), str subclasses, and keys that
+    share a slot or reuse a freed key's address all write as json.dumps
+    does (same order: no index-like key among them)."""
+    import json
+
+    def expected(data):
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+    class Tag(str):
+        pass
+
+    odd = ['a"b', "a\\b", "tab\t", "\x01", "é", "😀", "", "k" * 64, "k" * 65]
+    for _ in range(3):  # cold, then from the cache
+        for key in odd:
+            assert _core.to_json({key: 1, "after": 2}) == expected(
+                {key: 1, "after": 2}
+            )
+        assert _core.to_json({"".join(["s", "ku"]): 1}) == '{"sku":1}'
+        assert (
+            _core.to_json({Tag("sku"): 1, "sku2": Tag("x")})
+            == '{"sku":1,"sku2":"x"}'
+        )
+        assert (
+            _core.to_json({"b": 1, "10": 2, "2": 3}) == '{"2":3,"10":2,"b":1}'
+        )
+        assert _core.to_json({"\ud800": 1}) == '{"\\ud800":1}'
+    # More keys than slots, each freed after its write (its address is
+    # soon another key's), twice over.
+    for round_ in range(2):
+        for i in range(3000):
+            key = f"key-{i}-{round_}"
+            assert _core.to_json({key: i}) == f'{{"{key}":{i}}}'
+
+
+def test_a_key_whose_encode_writes_json_is_written_without_the_cache():
+    """Writing a key with a lone surrogate calls its ``encode``; a str
+    subclass may run code there that writes JSON on the same thread, while
+    the outer write holds the thread's key cache: that inner write goes
+    without the cache, and both come out right."""
+    inner = []
+
+    class Sneaky(str):
+        def encode(self, *args, **kwargs):
+            inner.append(_core.to_json({"inner": [1, {"k": 2}]}))
+            return str.encode(self, *args, **kwargs)
+
+    assert (
+        _core.to_json({Sneaky("\ud800"): 1, "x": 2}) == '{"\\ud800":1,"x":2}'
+    )
+    assert inner and set(inner) == {'{"inner":[1,{"k":2}]}'}
+
+
 def test_parsed_keys_are_reused_and_never_confused():
     """Short keys come from a per-thread cache of str objects, keyed by a
     hash of their first and last bytes and length: a key seen before is
