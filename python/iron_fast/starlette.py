@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from iron_fast.cookies import ResponseJar
-from iron_fast.errors import IronError
+from iron_fast.asgi import ScopeJar
 from iron_fast.session import IronSession
 from iron_fast.session_config import SessionConfig, SessionOptions
 
@@ -17,29 +16,6 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
 __all__ = ["IronSessionMiddleware"]
-
-
-class _ResponseJar(ResponseJar):
-    """The one jar, told when the response has started (its headers are
-    out, so a cookie written after that would be lost)."""
-
-    __slots__ = ("started", "websocket")
-
-    def __init__(self, scope: Scope) -> None:
-        # HTTP/2 may split the Cookie header over several (RFC 9113: join
-        # them with "; ").
-        super().__init__(
-            b"; ".join(v for k, v in scope["headers"] if k == b"cookie")
-        )
-        self.started = False
-        self.websocket = scope["type"] == "websocket"
-
-    def assert_writable(self) -> None:
-        if self.started or self.websocket:
-            raise IronError(
-                "the session cookie can no longer be sent (response started, "
-                "or a WebSocket): save or destroy it in an HTTP route first"
-            )
 
 
 class IronSessionMiddleware:
@@ -68,7 +44,7 @@ class IronSessionMiddleware:
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
         codec = self.config.codec
-        jar = _ResponseJar(scope)
+        jar = ScopeJar(scope)
         session = IronSession(jar, codec, codec.read(jar))
         scope["session"] = session
 
@@ -81,7 +57,7 @@ class IronSessionMiddleware:
         await self.app(scope, receive, send_with_cookie)
 
 
-def _finish(session: IronSession, jar: _ResponseJar, message: Message) -> None:
+def _finish(session: IronSession, jar: ScopeJar, message: Message) -> None:
     if session.modified:
         if session:
             session.save()

@@ -1,0 +1,216 @@
+# SPDX-License-Identifier: MIT
+"""IronCookieBackendConfig: Litestar's sessions (``request.session``,
+``set_session``, ``clear_session``, ``SessionAuth``) in iron-session's
+cookie: ``Litestar(middleware=[IronCookieBackendConfig(...).middleware])``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from litestar.connection import ASGIConnection
+from litestar.datastructures import MutableScopeHeaders
+from litestar.middleware.base import DefineMiddleware
+from litestar.middleware.session.base import (
+    BaseBackendConfig,
+    BaseSessionBackend,
+    SessionMiddleware,
+)
+from litestar.types import Empty, Message, Receive, Scope, Scopes, Send
+
+from iron_fast.asgi import ScopeJar
+from iron_fast.session import IronSession
+from iron_fast.session_config import SessionConfig, SessionOptions
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = ["IronCookieBackendConfig", "IronSessionBackend"]
+
+_Read = TypeVar("_Read", bound=Callable[..., Any])
+
+
+def _reading(read: _Read) -> _Read:
+    def method(self: IronSession, *args: Any) -> Any:
+        self.accessed = True
+        return read(self, *args)
+
+    return method  # type: ignore[return-value]
+
+
+class _Session(IronSession):
+    """``request.session``: Litestar's property does not say when the
+    session is read, so the reads themselves count as access (the
+    response then varies by cookie)."""
+
+    __slots__ = ()
+    __getitem__ = _reading(dict.__getitem__)
+    __contains__ = _reading(dict.__contains__)
+    __iter__ = _reading(dict.__iter__)
+    __len__ = _reading(dict.__len__)
+    get = _reading(dict.get)
+    keys = _reading(dict.keys)
+    items = _reading(dict.items)
+    values = _reading(dict.values)
+    setdefault = _reading(IronSession.setdefault)
+
+
+class IronSessionBackend(BaseSessionBackend["IronCookieBackendConfig"]):
+    """Reads and writes the session cookie for the middleware, and for
+    Litestar's own callers (``SessionAuth``, the test client's
+    ``set_session_data``/``get_session_data``)."""
+
+    def open(self, jar: ScopeJar) -> IronSession:
+        codec = self.config.session_config.codec
+        return _Session(jar, codec, codec.read(jar))
+
+    def write(self, jar: ScopeJar, value: Any, scope: Scope) -> None:
+        """What the connection's final session value says: a modified
+        IronSession saved, anything else (``set_session``) sealed in
+        its place, an empty one or ``clear_session``'s Empty cleared."""
+        codec = self.config.session_config.codec
+        if isinstance(value, IronSession) and value.jar is jar:
+            if value.modified and dict.__len__(value):
+                value.save()
+            elif value.modified:
+                codec.clear(jar)
+        elif value is Empty or not value:
+            codec.clear(jar)
+        else:
+            if not isinstance(value, Mapping):  # a dataclass, a model
+                value = self.deserialize_data(
+                    self.serialize_data(value, scope)
+                )
+            jar.lines.clear()  # it replaces whatever was saved before
+            codec.save(jar, dict(value))
+
+    def get_session_id(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> None:
+        return None
+
+    async def load_from_connection(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> dict[str, Any]:
+        return self.open(_jar(connection))
+
+    async def store_in_message(
+        self,
+        scope_session: Any,
+        message: Message,
+        connection: ASGIConnection[Any, Any, Any, Any],
+    ) -> None:
+        jar = _jar(connection)
+        self.write(jar, scope_session, connection.scope)
+        _add_headers(message, jar, vary=True)
+
+
+def _jar(connection: ASGIConnection[Any, Any, Any, Any]) -> ScopeJar:
+    jar = ScopeJar(connection.scope)
+    if not jar.cookie_header:
+        # The test client's session helpers hand parsed cookies only.
+        jar.cookie_header = "; ".join(
+            f"{name}={value}" for name, value in connection.cookies.items()
+        )
+    return jar
+
+
+def _add_headers(message: Message, jar: ScopeJar, vary: bool) -> None:
+    if not (vary or jar.lines):
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    headers.extend_header_value("vary", "Cookie")
+    for line in jar.lines.values():
+        headers.add("set-cookie", line)
+
+
+class IronSessionMiddleware(SessionMiddleware[IronSessionBackend]):
+    """Litestar's SessionMiddleware, saving only a changed session, and
+    reading the connection's session at response time, since
+    ``set_session``/``clear_session`` replace the object."""
+
+    async def __call__(
+        self, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        backend = self.backend
+        jar = ScopeJar(scope)
+        session = backend.open(jar)
+        scope["session"] = session
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                value = scope.get("session")
+                backend.write(jar, value, scope)
+                jar.started = True
+                vary = value is not session or session.accessed
+                _add_headers(message, jar, vary)
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+# Litestar's CookieBackendConfig spellings, for a useful TypeError.
+_LITESTAR_NAMES = {
+    "secret": "password",
+    "key": "cookie_name",
+    "max_age": "ttl (or cookie_options['max_age'])",
+    **{
+        name: f"cookie_options[{name!r}]"
+        for name in ("path", "domain", "secure", "httponly", "samesite")
+    },
+}
+
+
+class IronCookieBackendConfig(BaseBackendConfig[IronSessionBackend]):
+    """The options of ``get_iron_session`` (``cookie_name="session"`` by
+    default; Litestar's ``key`` is that name) or ``config=SessionConfig(
+    ...)``, and Litestar's ``exclude``, ``exclude_opt_key`` and
+    ``scopes``. Put ``.middleware`` in ``Litestar(middleware=[...])``, or
+    the config in ``SessionAuth(session_backend_config=...)``."""
+
+    _backend_class = IronSessionBackend
+
+    def __init__(
+        self,
+        config: SessionConfig | None = None,
+        *,
+        exclude: str | list[str] | None = None,
+        exclude_opt_key: str = "skip_session",
+        scopes: Scopes | None = None,
+        **options: Unpack[SessionOptions],
+    ) -> None:
+        litestar_names = sorted(options.keys() & _LITESTAR_NAMES.keys())
+        if litestar_names:
+            name = litestar_names[0]
+            raise TypeError(
+                f"{name}= is Litestar's: use {_LITESTAR_NAMES[name]}"
+            )
+        if config is None:
+            options.setdefault("cookie_name", "session")
+            config = SessionConfig(**options)
+        elif options or not isinstance(config, SessionConfig):
+            raise TypeError("pass a SessionConfig or options, not both")
+        self.session_config = config
+        cookie = config.cookie_options
+        # BaseBackendConfig's attributes, for code that reads them.
+        self.key = config.cookie_name
+        self.max_age = config.max_age  # type: ignore[assignment]
+        self.path = cookie.get("path")  # type: ignore[assignment]
+        self.domain = cookie.get("domain")
+        self.secure = bool(cookie.get("secure"))
+        self.httponly = bool(cookie.get("httponly"))
+        self.samesite = cookie.get("samesite")  # type: ignore[assignment]
+        self.exclude = exclude
+        self.exclude_opt_key = exclude_opt_key
+        if scopes is not None:
+            self.scopes = scopes
+
+    @property
+    def middleware(self) -> DefineMiddleware:
+        return DefineMiddleware(
+            IronSessionMiddleware, backend=self._backend_class(config=self)
+        )
+
+    def __repr__(self) -> str:
+        return f"IronCookieBackendConfig({self.session_config!r})"
