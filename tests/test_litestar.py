@@ -298,7 +298,9 @@ def test_session_auth_login_and_logout() -> None:
         session_backend_config=IronCookieBackendConfig(password=PASSWORD),
         exclude=["/login"],
     )
-    app = Litestar(route_handlers=[login, me, logout], on_app_init=[auth.on_app_init])
+    app = Litestar(
+        route_handlers=[login, me, logout], on_app_init=[auth.on_app_init]
+    )
     browser = client(app)
     response = browser.get("/me")
     assert response.status_code == 401
@@ -404,7 +406,11 @@ def test_takes_a_config_or_options() -> None:
     assert backend.key == "sid"  # Litestar's name for the cookie's
     default = IronCookieBackendConfig(password=PASSWORD)
     assert default.key == "session"
-    assert (default.path, default.secure, default.samesite) == ("/", True, "lax")
+    assert (default.path, default.secure, default.samesite) == (
+        "/",
+        True,
+        "lax",
+    )
     with pytest.raises(TypeError):
         IronCookieBackendConfig(config, ttl=60)  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="password"):
@@ -435,7 +441,9 @@ def test_allow_insecure_silences_the_plain_http_warning() -> None:
             password=PASSWORD, cookie_options=insecure, allow_insecure=True
         )
     response = TestClient(make_app(config)).get("/count")
-    assert set_cookies(response)[0].endswith("; Path=/; HttpOnly; SameSite=Lax")
+    assert set_cookies(response)[0].endswith(
+        "; Path=/; HttpOnly; SameSite=Lax"
+    )
 
 
 def test_exclude_opt_key_skips_the_middleware() -> None:

@@ -136,6 +136,8 @@ class IronSessionInterface(SessionInterface):
     ) -> None:
         iron = cast(IronFlaskSession, session)
         jar = cast(ResponseJar, iron.jar)
+        # Before should_set_cookie, whose look at ``permanent`` is a read.
+        accessed = iron.accessed
         if not iron:
             if iron.modified:  # logout by clear()
                 iron.config.codec.clear(jar)
@@ -143,7 +145,7 @@ class IronSessionInterface(SessionInterface):
             if iron.permanent:
                 iron.update_config(self.configs(app)[1])
             iron.save()
-        if iron.accessed or jar.lines:
+        if accessed or jar.lines:
             response.vary.add("Cookie")
         for line in jar.lines.values():
             response.headers.add("Set-Cookie", line)
