@@ -62,7 +62,7 @@ class Profile:
     roles: list[str]
 
 
-# -- the app under test ------------------------------------------------------
+# -- the app under test ----------------------------------------------------
 
 
 def make_app(
@@ -161,7 +161,7 @@ def seal_in(response: Any, name: str = "session") -> str:
     raise AssertionError(f"no {name} cookie in {set_cookies(response)}")
 
 
-# -- request.session, set_session, clear_session -----------------------------
+# -- request.session, set_session, clear_session ---------------------------
 
 
 def test_login_counter_logout() -> None:
@@ -319,7 +319,7 @@ def test_session_auth_login_and_logout() -> None:
     assert NotAuthorizedException.status_code == 401
 
 
-# -- unreadable cookies --------------------------------------------------------
+# -- unreadable cookies ----------------------------------------------------
 
 BAD_COOKIES = bad_cookie_headers(PASSWORD)
 
@@ -340,7 +340,7 @@ def test_bad_cookie_gives_an_empty_session(kind: str) -> None:
     assert unseal_data(seal_in(response), password=PASSWORD) == {"count": 1}
 
 
-# -- rotation, size, chunks ----------------------------------------------------
+# -- rotation, size, chunks ------------------------------------------------
 
 
 def test_rotation_reads_old_and_reseals_with_newest() -> None:
@@ -396,7 +396,7 @@ def test_chunked_round_trip_and_logout() -> None:
     assert browser.get("/read").json() == {}
 
 
-# -- configuration -------------------------------------------------------------
+# -- configuration ---------------------------------------------------------
 
 
 def test_takes_a_config_or_options() -> None:
@@ -456,7 +456,7 @@ def test_exclude_opt_key_skips_the_middleware() -> None:
     assert client(app).get("/static").json() is False
 
 
-# -- the example -----------------------------------------------------------------
+# -- the example -----------------------------------------------------------
 
 
 def test_example_app(monkeypatch: pytest.MonkeyPatch) -> None:
