@@ -413,7 +413,7 @@ def test_takes_a_config_or_options() -> None:
     )
     with pytest.raises(TypeError):
         IronCookieBackendConfig(config, ttl=60)  # type: ignore[call-arg]
-    with pytest.raises(TypeError, match="password"):
+    with pytest.raises(TypeError, match="secret"):
         IronCookieBackendConfig(secret=PASSWORD)  # type: ignore[call-arg]
     assert PASSWORD not in repr(default)
 

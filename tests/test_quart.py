@@ -7,9 +7,9 @@ unreadable cookies, rotation, the size limit and chunks."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import runpy
-import threading
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -58,12 +58,9 @@ def make_app(interface: Any = None, **config: Any) -> Any:
     app.config.update(IRON_SESSION_PASSWORD=PASSWORD, TESTING=True)
     app.config.update(config)
     app.session_interface = interface or IronSessionInterface()
-    threads: list[str] = []
-    app.config["threads"] = threads
 
     @app.get("/read")
     async def read() -> Any:
-        threads.append(threading.current_thread().name)
         return dict(session)
 
     @app.get("/untouched")
@@ -155,18 +152,21 @@ def test_login_counter_logout() -> None:
     run(test)
 
 
-def test_cookie_is_iron_sessions_and_read_without_a_thread() -> None:
-    app = make_app()
-
+def test_cookie_is_iron_sessions() -> None:
     async def test(client: Any) -> None:
         [line] = set_cookies(await client.get("/count"))
         assert line.startswith("session=Fe26.2*1*")
         assert line.endswith(ATTRIBUTES)
-        await client.get("/read")
 
-    run(test, app)
-    # Quart runs a plain (non-async) interface method in a worker thread.
-    assert app.config["threads"] == [threading.main_thread().name]
+    run(test)
+
+
+def test_session_is_opened_and_saved_without_a_thread() -> None:
+    # Quart's ensure_async runs a method that is not a coroutine function
+    # in a worker thread, on every request.
+    interface = IronSessionInterface()
+    assert inspect.iscoroutinefunction(interface.open_session)
+    assert inspect.iscoroutinefunction(interface.save_session)
 
 
 def test_unmodified_requests_send_no_cookie() -> None:

@@ -1,16 +1,16 @@
 # SPDX-License-Identifier: MIT
-"""ScopeJar: the adapters' ResponseJar over an ASGI connection scope, for
-the adapters of ASGI frameworks (Litestar, Quart)."""
+"""What the ASGI adapters (Starlette, Litestar, Quart) share: ScopeJar, the
+one jar over a connection scope, and the response headers it adds."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from iron_fast.cookies import ResponseJar
 from iron_fast.errors import IronError
 
-__all__ = ["ScopeJar"]
+__all__ = ["ScopeJar", "add_cookie_headers"]
 
 
 class ScopeJar(ResponseJar):
@@ -35,3 +35,23 @@ class ScopeJar(ResponseJar):
                 "the session cookie can no longer be sent (response started, "
                 "or a WebSocket): save or destroy it in an HTTP route first"
             )
+
+
+def add_cookie_headers(
+    message: MutableMapping[str, Any], jar: ResponseJar, *, vary: bool
+) -> None:
+    """Add the jar's Set-Cookie lines to an ``http.response.start``
+    message, and ``Vary: Cookie`` when the response depended on the
+    session (``vary``) or sets its cookie. The header list is copied: a
+    response object may be sent again, to another user."""
+    if not (vary or jar.lines):
+        return
+    headers = message["headers"] = list(message.get("headers", ()))
+    for index, (key, value) in enumerate(headers):
+        if key == b"vary":  # extend it: caches may read only the first
+            headers[index] = (b"vary", value + b", Cookie")
+            break
+    else:
+        headers.append((b"vary", b"Cookie"))
+    for line in jar.lines.values():
+        headers.append((b"set-cookie", line.encode()))

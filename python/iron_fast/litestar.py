@@ -19,7 +19,7 @@ from litestar.middleware.session.base import (
 )
 from litestar.types import Empty, Message, Receive, Scope, Scopes, Send
 
-from iron_fast.asgi import ScopeJar
+from iron_fast.asgi import ScopeJar, add_cookie_headers
 from iron_fast.session import IronSession
 from iron_fast.session_config import SessionConfig, SessionOptions
 
@@ -103,7 +103,11 @@ class IronSessionBackend(BaseSessionBackend["IronCookieBackendConfig"]):
     ) -> None:
         jar = _jar(connection)
         self.write(jar, scope_session, connection.scope)
-        _add_headers(message, jar, vary=True)
+        # Litestar's contract here: add to the message's headers in place.
+        headers = MutableScopeHeaders.from_message(message)
+        headers.extend_header_value("vary", "Cookie")
+        for line in jar.lines.values():
+            headers.add("set-cookie", line)
 
 
 def _jar(connection: ASGIConnection[Any, Any, Any, Any]) -> ScopeJar:
@@ -114,15 +118,6 @@ def _jar(connection: ASGIConnection[Any, Any, Any, Any]) -> ScopeJar:
             f"{name}={value}" for name, value in connection.cookies.items()
         )
     return jar
-
-
-def _add_headers(message: Message, jar: ScopeJar, vary: bool) -> None:
-    if not (vary or jar.lines):
-        return
-    headers = MutableScopeHeaders.from_message(message)
-    headers.extend_header_value("vary", "Cookie")
-    for line in jar.lines.values():
-        headers.add("set-cookie", line)
 
 
 class IronSessionMiddleware(SessionMiddleware[IronSessionBackend]):
@@ -144,22 +139,10 @@ class IronSessionMiddleware(SessionMiddleware[IronSessionBackend]):
                 backend.write(jar, value, scope)
                 jar.started = True
                 vary = value is not session or session.accessed
-                _add_headers(message, jar, vary)
+                add_cookie_headers(message, jar, vary=vary)
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
-
-
-# Litestar's CookieBackendConfig spellings, for a useful TypeError.
-_LITESTAR_NAMES = {
-    "secret": "password",
-    "key": "cookie_name",
-    "max_age": "ttl (or cookie_options['max_age'])",
-    **{
-        name: f"cookie_options[{name!r}]"
-        for name in ("path", "domain", "secure", "httponly", "samesite")
-    },
-}
 
 
 class IronCookieBackendConfig(BaseBackendConfig[IronSessionBackend]):
@@ -180,12 +163,6 @@ class IronCookieBackendConfig(BaseBackendConfig[IronSessionBackend]):
         scopes: Scopes | None = None,
         **options: Unpack[SessionOptions],
     ) -> None:
-        litestar_names = sorted(options.keys() & _LITESTAR_NAMES.keys())
-        if litestar_names:
-            name = litestar_names[0]
-            raise TypeError(
-                f"{name}= is Litestar's: use {_LITESTAR_NAMES[name]}"
-            )
         if config is None:
             options.setdefault("cookie_name", "session")
             config = SessionConfig(**options)

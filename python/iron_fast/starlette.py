@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from iron_fast.asgi import ScopeJar
+from iron_fast.asgi import ScopeJar, add_cookie_headers
 from iron_fast.session import IronSession
 from iron_fast.session_config import SessionConfig, SessionOptions
 
@@ -64,14 +64,4 @@ def _finish(session: IronSession, jar: ScopeJar, message: Message) -> None:
         else:
             # SessionMiddleware's logout is clear().
             session.config.codec.clear(jar)
-    if not (session.accessed or jar.lines):
-        return
-    headers = message["headers"] = list(message.get("headers", ()))
-    for index, (key, value) in enumerate(headers):
-        if key == b"vary":  # extend it: caches may read only the first
-            headers[index] = (b"vary", value + b", Cookie")
-            break
-    else:
-        headers.append((b"vary", b"Cookie"))
-    for line in jar.lines.values():
-        headers.append((b"set-cookie", line.encode()))
+    add_cookie_headers(message, jar, vary=session.accessed)
