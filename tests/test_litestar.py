@@ -24,7 +24,13 @@ from iron_fast import (
     seal_data,
     unseal_data,
 )
-from tests.bad_cookies import bad_cookie_headers
+from tests.adapter_cases import (
+    ATTRIBUTES,
+    EXPIRED,
+    NEW,
+    OLD,
+    bad_cookie_headers,
+)
 from tests.conftest import require_or_skip
 
 try:  # the [litestar] extra is optional
@@ -42,10 +48,6 @@ else:
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "litestar-test-password-0123456789-abc"
-OLD = "old-secret-old-secret-old-secret-old"
-NEW = "new-secret-new-secret-new-secret-new"
-ATTRIBUTES = "; Max-Age=1209540; Path=/; HttpOnly; Secure; SameSite=Lax"
-EXPIRED = "; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax"
 SEAL = r"Fe26\.2\*{id}\*[0-9a-f]{{64}}\*[\w-]{{22}}\*[\w-]+\*\d+\*[0-9a-f]{{64}}\*[\w-]{{43}}~2"  # noqa: E501
 BASE_URL = "https://testserver.local"  # https: the cookie is Secure
 

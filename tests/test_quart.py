@@ -25,7 +25,13 @@ from iron_fast import (
     seal_data,
     unseal_data,
 )
-from tests.bad_cookies import bad_cookie_headers
+from tests.adapter_cases import (
+    ATTRIBUTES,
+    EXPIRED,
+    NEW,
+    OLD,
+    bad_cookie_headers,
+)
 from tests.conftest import require_or_skip
 
 try:  # the [quart] extra is optional
@@ -39,10 +45,6 @@ else:
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "quart-test-password-0123456789-abcdef"
-OLD = "old-secret-old-secret-old-secret-old"
-NEW = "new-secret-new-secret-new-secret-new"
-ATTRIBUTES = "; Max-Age=1209540; Path=/; HttpOnly; Secure; SameSite=Lax"
-EXPIRED = "; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax"
 
 
 @pytest.fixture(autouse=True)

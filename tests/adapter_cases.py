@@ -1,18 +1,25 @@
 # SPDX-License-Identifier: MIT
-"""The unreadable session cookies every adapter must turn into an empty
-session and a normal response: each a raw ``Cookie`` header and the
-reason ``on_unseal_error`` hears (None: nothing to hear)."""
+"""What the adapters' tests share: the attributes of the default cookie,
+two passwords to rotate between, and the unreadable session cookies every
+adapter must turn into an empty session and a normal response."""
 
 from __future__ import annotations
 
 import iron_fast
 
 OTHER = "another-apps-password-0123456789-xyz"
+OLD = "old-secret-old-secret-old-secret-old"
+NEW = "new-secret-new-secret-new-secret-new"
+# After the seal, as iron-session 9 writes them by default; expired.
+ATTRIBUTES = "; Max-Age=1209540; Path=/; HttpOnly; Secure; SameSite=Lax"
+EXPIRED = "; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax"
 
 
 def bad_cookie_headers(
     password: str, name: str = "session"
 ) -> dict[str, tuple[str, str | None]]:
+    """Each a raw ``Cookie`` header and the reason ``on_unseal_error``
+    hears (None: nothing to hear)."""
     good = iron_fast.seal_data({"user": "eve"}, password=password)
     mac_at = good.rindex("*") + 1
     flipped = "A" if good[mac_at] != "A" else "B"
