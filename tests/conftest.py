@@ -274,9 +274,10 @@ def session_peer():
 def browser_header(
     set_cookies: list[str], jar: dict[str, str] | None = None
 ) -> str:
-    """The Cookie header a browser sends after these Set-Cookie lines,
-    starting from the cookies in ``jar`` (Max-Age=0 deletes)."""
-    cookies = {} if jar is None else dict(jar)
+    """The Cookie header a browser sends after these Set-Cookie lines
+    (Max-Age=0 deletes), starting from no cookies or from the browser's
+    cookie store ``jar``, which is updated in place."""
+    cookies = {} if jar is None else jar
     for line in set_cookies:
         name, value = line.split(";", 1)[0].split("=", 1)
         if "; Max-Age=0" in line:
