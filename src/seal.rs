@@ -112,14 +112,7 @@ impl Sealer {
                     iv: iv.try_into().expect("IV_LEN bytes"),
                     now_ms,
                 };
-                Ok(build_seal(
-                    id,
-                    secret,
-                    self.iterations,
-                    plaintext,
-                    ttl_sec,
-                    &inputs,
-                ))
+                Ok(self.build_seal(id, secret, plaintext, ttl_sec, &inputs))
             }
             Secret::Raw(_) => {
                 let mut iv = [0u8; IV_LEN];
@@ -130,14 +123,7 @@ impl Sealer {
                     iv,
                     now_ms,
                 };
-                Ok(build_seal(
-                    id,
-                    secret,
-                    self.iterations,
-                    plaintext,
-                    ttl_sec,
-                    &inputs,
-                ))
+                Ok(self.build_seal(id, secret, plaintext, ttl_sec, &inputs))
             }
         }
     }
@@ -160,14 +146,7 @@ impl Sealer {
                 (id, secret)
             }
         };
-        Ok(build_seal(
-            id,
-            secret,
-            self.iterations,
-            plaintext,
-            ttl_sec,
-            inputs,
-        ))
+        Ok(self.build_seal(id, secret, plaintext, ttl_sec, inputs))
     }
 
     /// Opens a seal and returns the decrypted bytes (JSON text, still to be
@@ -240,49 +219,50 @@ impl Sealer {
             )
         })
     }
-}
 
-fn build_seal(
-    id: &str,
-    secret: &Secret,
-    iterations: Iterations,
-    plaintext: &[u8],
-    ttl_sec: u64,
-    inputs: &SealInputs<'_>,
-) -> String {
-    let encryption_key = key_for_sealing(secret, inputs.encryption_salt, iterations);
-    let ciphertext = crypto::encrypt(&encryption_key, &inputs.iv, plaintext);
+    fn build_seal(
+        &self,
+        id: &str,
+        secret: &Secret,
+        plaintext: &[u8],
+        ttl_sec: u64,
+        inputs: &SealInputs<'_>,
+    ) -> String {
+        let iterations = self.iterations;
+        let encryption_key = key_for_sealing(secret, inputs.encryption_salt, iterations);
+        let ciphertext = crypto::encrypt(&encryption_key, &inputs.iv, plaintext);
 
-    let mut out = String::with_capacity(
-        200 + id.len() + ciphertext.len() * 4 / 3 + inputs.encryption_salt.len() * 2,
-    );
-    out.push_str(MAC_PREFIX);
-    out.push('*');
-    out.push_str(id);
-    out.push('*');
-    out.push_str(inputs.encryption_salt);
-    out.push('*');
-    URL_SAFE_NO_PAD.encode_append(inputs.iv, &mut out);
-    out.push('*');
-    URL_SAFE_NO_PAD.encode_append(&ciphertext, &mut out);
-    out.push('*');
-    if let Some(expiration) = expiration_ms(inputs.now_ms, ttl_sec) {
-        use std::fmt::Write;
-        // Formatted in place; an i64 formats faster than an i128.
-        let written = match i64::try_from(expiration) {
-            Ok(small) => write!(out, "{small}"),
-            Err(_) => write!(out, "{expiration}"),
-        };
-        written.expect("a String takes any text");
+        let mut out = String::with_capacity(
+            200 + id.len() + ciphertext.len() * 4 / 3 + inputs.encryption_salt.len() * 2,
+        );
+        out.push_str(MAC_PREFIX);
+        out.push('*');
+        out.push_str(id);
+        out.push('*');
+        out.push_str(inputs.encryption_salt);
+        out.push('*');
+        URL_SAFE_NO_PAD.encode_append(inputs.iv, &mut out);
+        out.push('*');
+        URL_SAFE_NO_PAD.encode_append(&ciphertext, &mut out);
+        out.push('*');
+        if let Some(expiration) = expiration_ms(inputs.now_ms, ttl_sec) {
+            use std::fmt::Write;
+            // Formatted in place; an i64 formats faster than an i128.
+            let written = match i64::try_from(expiration) {
+                Ok(small) => write!(out, "{small}"),
+                Err(_) => write!(out, "{expiration}"),
+            };
+            written.expect("a String takes any text");
+        }
+        let hmac_key = key_for_sealing(secret, inputs.hmac_salt, iterations);
+        let digest = crypto::hmac_sha256(hmac_key.as_ref(), out.as_bytes());
+        out.push('*');
+        out.push_str(inputs.hmac_salt);
+        out.push('*');
+        URL_SAFE_NO_PAD.encode_append(digest, &mut out);
+        out.push_str(VERSION_SUFFIX);
+        out
     }
-    let hmac_key = key_for_sealing(secret, inputs.hmac_salt, iterations);
-    let digest = crypto::hmac_sha256(hmac_key.as_ref(), out.as_bytes());
-    out.push('*');
-    out.push_str(inputs.hmac_salt);
-    out.push('*');
-    URL_SAFE_NO_PAD.encode_append(digest, &mut out);
-    out.push_str(VERSION_SUFFIX);
-    out
 }
 
 /// The expiration field of a token that unsealed (Unix milliseconds, or
@@ -463,6 +443,24 @@ mod tests {
         )
     }
 
+    /// The seal of a vector's `inputs` (fixed salts, IV and clock, its
+    /// plaintext, ttl and password id).
+    fn seal_vector(sealer: &Sealer, inputs: &Value) -> String {
+        let iv = hex_bytes(inputs["iv_hex"].as_str().unwrap());
+        let seal_inputs = SealInputs {
+            encryption_salt: inputs["encryption_salt"].as_str().unwrap(),
+            hmac_salt: inputs["hmac_salt"].as_str().unwrap(),
+            iv: iv.try_into().unwrap(),
+            now_ms: inputs["now_ms"].as_i64().unwrap(),
+        };
+        let plaintext = inputs["plaintext_json"].as_str().unwrap().as_bytes();
+        let ttl = inputs["ttl_s"].as_u64().unwrap();
+        let id = inputs["password_id"].as_str().unwrap();
+        sealer
+            .seal_with(plaintext, ttl, &seal_inputs, Some(id))
+            .unwrap()
+    }
+
     #[test]
     fn deterministic_vectors_seal_byte_for_byte() {
         let vectors = load_vectors("deterministic.json");
@@ -473,20 +471,10 @@ mod tests {
                 continue; // iron_aes_128_ctr: not an iron-session algorithm
             }
             let sealer = Sealer::new(passwords(&inputs["password"]), 60, 0);
-            let iv = hex_bytes(inputs["iv_hex"].as_str().unwrap());
+            let sealed = seal_vector(&sealer, inputs);
             let now_ms = inputs["now_ms"].as_i64().unwrap();
-            let seal_inputs = SealInputs {
-                encryption_salt: inputs["encryption_salt"].as_str().unwrap(),
-                hmac_salt: inputs["hmac_salt"].as_str().unwrap(),
-                iv: iv.try_into().unwrap(),
-                now_ms,
-            };
             let plaintext = inputs["plaintext_json"].as_str().unwrap().as_bytes();
-            let ttl = inputs["ttl_s"].as_u64().unwrap();
             let id = inputs["password_id"].as_str().unwrap();
-            let sealed = sealer
-                .seal_with(plaintext, ttl, &seal_inputs, Some(id))
-                .unwrap();
             let expected = format!("{}~2", case["expected"]["iron_seal"].as_str().unwrap());
             assert_eq!(sealed, expected, "{}", case["name"]);
             if let Some(session_seal) = case["expected"]["iron_session_seal"].as_str() {
@@ -523,21 +511,7 @@ mod tests {
             let iterations = crate::password::iterations(count).unwrap();
             let sealer =
                 Sealer::new(passwords(&inputs["password"]), 60, 0).with_iterations(iterations);
-            let now_ms = inputs["now_ms"].as_i64().unwrap();
-            let seal_inputs = SealInputs {
-                encryption_salt: inputs["encryption_salt"].as_str().unwrap(),
-                hmac_salt: inputs["hmac_salt"].as_str().unwrap(),
-                iv: hex_bytes(inputs["iv_hex"].as_str().unwrap())
-                    .try_into()
-                    .unwrap(),
-                now_ms,
-            };
-            let plaintext = inputs["plaintext_json"].as_str().unwrap().as_bytes();
-            let id = inputs["password_id"].as_str().unwrap();
-            let ttl = inputs["ttl_s"].as_u64().unwrap();
-            let sealed = sealer
-                .seal_with(plaintext, ttl, &seal_inputs, Some(id))
-                .unwrap();
+            let sealed = seal_vector(&sealer, inputs);
             let expected = case["expected"]["iron_session_seal"].as_str().unwrap();
             assert_eq!(sealed, expected, "{}", case["name"]);
             checked += 1;

@@ -12,7 +12,7 @@ import pytest
 import iron_fast
 from iron_fast import _core
 from iron_fast.errors import BadSeal, IronError
-from tests.vectors_util import load, password
+from tests.vectors_util import fixed_inputs, load, password
 
 VECTORS = load("iterations.json")
 CASES = VECTORS["cases"]
@@ -60,15 +60,7 @@ def test_vector_reseals_byte_for_byte(case):
     sealer = iron_fast.Sealer(
         password(inputs["password"]), iterations=inputs["iterations"]
     )
-    sealed = sealer._seal_with(
-        inputs["data"],
-        ttl=inputs["ttl_s"],
-        now_ms=inputs["now_ms"],
-        encryption_salt=inputs["encryption_salt"],
-        hmac_salt=inputs["hmac_salt"],
-        iv=bytes.fromhex(inputs["iv_hex"]),
-        password_id=inputs["password_id"],
-    )
+    sealed = sealer._seal_with(inputs["data"], **fixed_inputs(inputs))
     assert sealed == case["expected"]["iron_session_seal"]
 
 
