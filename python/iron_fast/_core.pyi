@@ -7,6 +7,8 @@ from typing import Any, Final, final
 __all__ = [
     "DEFAULT_TTL",
     "MAX_ITERATIONS",
+    "MIN_PASSWORD_LENGTH",
+    "TIMESTAMP_SKEW_SEC",
     "_FAST_CONSTRUCTORS",
     "Sealer",
     "__version__",
@@ -24,6 +26,10 @@ Password = _Secret | Mapping[int | str, _Secret]
 
 DEFAULT_TTL: Final[int]
 """iron-session's default ttl: 14 days, in seconds."""
+MIN_PASSWORD_LENGTH: Final[int]
+"""A text secret's minimum length, in UTF-16 code units as JS counts."""
+TIMESTAMP_SKEW_SEC: Final[int]
+"""iron's default clock skew: seconds a seal is still read past expiry."""
 
 MAX_ITERATIONS: Final[int]
 """The largest PBKDF2 iteration count a Sealer accepts: 2**20, 128 times
