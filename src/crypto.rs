@@ -29,9 +29,11 @@ pub type Key = Zeroizing<[u8; KEY_LEN]>;
 /// this one exists because every request that brings a seal the sealer has
 /// not verified yet (a new session, or a forged cookie) pays for the
 /// derivation of its MAC key before anything else is checked, so the count
-/// bounds what one request can cost. 2^20 is 128 times h3's count, room for
-/// any deployment that raised it (OWASP's 600,000 for PBKDF2 included); a
-/// cold unseal at the maximum costs 128 times one at 8192.
+/// bounds what one request can cost. 2^20 is 128 times h3's count: room
+/// for a deployment that raised it a hundredfold, while a slip of a digit
+/// or two past it (or 2^31) fails at start-up rather than making every new
+/// session cost seconds. A cold unseal at the maximum costs 128 times one
+/// at 8192.
 pub const MAX_ITERATIONS: u32 = 1 << 20;
 
 /// A PBKDF2 iteration count, 1 to [`MAX_ITERATIONS`]: checked once, when
