@@ -14,7 +14,6 @@ from types import MappingProxyType
 from typing import Any
 
 from iron_fast._core import DEFAULT_TTL, Sealer
-from iron_fast._known_passwords import KNOWN_PASSWORDS
 from iron_fast.cookies import (
     COOKIE_NAME_RE,
     MAX_SAFE_INTEGER,
@@ -573,13 +572,6 @@ def _password_map(password: object) -> dict[int, str]:
             raise PasswordConfigError(
                 f"password {pid} must be at least {MIN_PASSWORD_LENGTH} "
                 "characters long",
-                option="password",
-            )
-        if secret in KNOWN_PASSWORDS:
-            raise PasswordConfigError(
-                f"password {pid} is printed in iron_fast's documentation or "
-                "examples, so it is no secret: generate one with "
-                "`iron-fast keygen` and keep it out of the code",
                 option="password",
             )
         passwords[pid] = secret
