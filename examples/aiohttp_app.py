@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: MIT
 """aiohttp with iron_fast's session storage: log in, count clicks, log out.
 
-    export SECRET_COOKIE_PASSWORD=$(python -c \
-        'import secrets; print(secrets.token_urlsafe(32))')
-    COOKIE_SECURE=0 python examples/aiohttp_app.py   # plain-HTTP dev
+    export SECRET_COOKIE_PASSWORD="$(.venv/bin/iron-fast keygen)"
+    COOKIE_SECURE=0 .venv/bin/python examples/aiohttp_app.py
+
+then open http://127.0.0.1:8080/ (COOKIE_SECURE=0: plain HTTP, for this
+local development server only; run from the repository root).
 
 The only change from aiohttp-session's EncryptedCookieStorage is the
 ``setup`` line; ``await get_session(request)`` is used exactly as before.
@@ -12,11 +14,13 @@ The only change from aiohttp-session's EncryptedCookieStorage is the
 from __future__ import annotations
 
 import os
+import warnings
 from html import escape
 
 from aiohttp import web
 from aiohttp_session import get_session, new_session, setup
 
+from iron_fast import IronFastWarning
 from iron_fast.aiohttp import IronStorage
 
 routes = web.RouteTableDef()
@@ -69,6 +73,11 @@ async def logout(request: web.Request) -> web.Response:
 
 
 def make_app() -> web.Application:
+    secure = os.environ.get("COOKIE_SECURE") != "0"
+    if not secure:
+        # Deliberate: plain HTTP on 127.0.0.1 for development. IronStorage
+        # takes no allow_insecure option, so its warning is silenced here.
+        warnings.filterwarnings("ignore", category=IronFastWarning)
     app = web.Application()
     # Was: setup(app, EncryptedCookieStorage(secret_key, ...))
     setup(
@@ -76,7 +85,7 @@ def make_app() -> web.Application:
         IronStorage(
             os.environ["SECRET_COOKIE_PASSWORD"],
             cookie_name="iron_fast_example",
-            secure=os.environ.get("COOKIE_SECURE") != "0",
+            secure=secure,
         ),
     )
     app.add_routes(routes)

@@ -2,7 +2,8 @@
 // The Node half of the shared-cookie example: plain node:http and the real
 // iron-session 9, with the same password and cookie name as app.py.
 //
-//   npm install && SECRET_COOKIE_PASSWORD=... COOKIE_SECURE=0 node server.mjs
+//   cd examples/shared_cookie && npm install
+//   COOKIE_SECURE=0 node server.mjs   # SECRET_COOKIE_PASSWORD: see README.md
 //
 // GET / shows the session, POST /visit adds a visit, POST /logout ends it.
 // COOKIE_NAME overrides the cookie's name (the demo reads its own cookie).
