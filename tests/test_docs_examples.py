@@ -38,7 +38,9 @@ def commands(path: Path) -> list[str]:
     return [m.group(0).strip() for m in COMMAND.finditer(doc)]
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", EXAMPLES, ids=lambda p: str(p.relative_to(ROOT / "examples"))
+)
 def test_docstring_commands_run_from_the_root(path: Path) -> None:
     found = commands(path)
     assert found, f"{path.name}: no command in its docstring"
