@@ -14,13 +14,11 @@ The only change from aiohttp-session's EncryptedCookieStorage is the
 from __future__ import annotations
 
 import os
-import warnings
 from html import escape
 
 from aiohttp import web
 from aiohttp_session import get_session, new_session, setup
 
-from iron_fast import IronFastWarning
 from iron_fast.aiohttp import IronStorage
 
 routes = web.RouteTableDef()
@@ -74,10 +72,6 @@ async def logout(request: web.Request) -> web.Response:
 
 def make_app() -> web.Application:
     secure = os.environ.get("COOKIE_SECURE") != "0"
-    if not secure:
-        # Deliberate: plain HTTP on 127.0.0.1 for development. IronStorage
-        # takes no allow_insecure option, so its warning is silenced here.
-        warnings.filterwarnings("ignore", category=IronFastWarning)
     app = web.Application()
     # Was: setup(app, EncryptedCookieStorage(secret_key, ...))
     setup(
@@ -86,6 +80,9 @@ def make_app() -> web.Application:
             os.environ["SECRET_COOKIE_PASSWORD"],
             cookie_name="iron_fast_example",
             secure=secure,
+            # COOKIE_SECURE=0 is deliberate (plain HTTP on 127.0.0.1 for
+            # development): say so, and no IronFastWarning is printed.
+            allow_insecure=not secure,
         ),
     )
     app.add_routes(routes)

@@ -15,28 +15,23 @@ as before.
 from __future__ import annotations
 
 import os
-import warnings
 from html import escape
 
 from flask import Flask, redirect, request, session
 from flask.typing import ResponseReturnValue
 
-from iron_fast import IronFastWarning
 from iron_fast.flask import IronSessionInterface
 
 SECURE = os.environ.get("COOKIE_SECURE") != "0"
-if not SECURE:
-    # Deliberate: plain HTTP on 127.0.0.1 for development. The Flask
-    # interface takes no allow_insecure option, so its warning is
-    # silenced here.
-    warnings.filterwarnings("ignore", category=IronFastWarning)
-
 app = Flask(__name__)
 app.config.update(
     IRON_SESSION_PASSWORD=os.environ["SECRET_COOKIE_PASSWORD"],
     SESSION_COOKIE_NAME="iron_fast_example",
     # Secure is on by default, as in iron-session; off for plain HTTP.
     IRON_SESSION_COOKIE_OPTIONS={"secure": SECURE},
+    # COOKIE_SECURE=0 is deliberate (plain HTTP on 127.0.0.1 for
+    # development): say so, and no IronFastWarning is printed.
+    IRON_SESSION_ALLOW_INSECURE=not SECURE,
 )
 # Was: Flask's default SecureCookieSessionInterface and app.secret_key.
 app.session_interface = IronSessionInterface()
