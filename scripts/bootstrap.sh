@@ -47,7 +47,7 @@ at_least "$rust_version" "$RUST_MIN" || fail "Rust $rust_version is too old: $RU
 
 say "Python $py_version, Rust $rust_version; details go to $LOG"
 if [ ! -x .venv/bin/python ]; then
-    say "creating .venv and building iron_fast (first run: about a minute)"
+    say "creating .venv and building iron_fast (first run: one to three minutes)"
     step "creating .venv" "$PYTHON" -m venv .venv
 else
     say "updating .venv and rebuilding iron_fast if its source changed"
