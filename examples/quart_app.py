@@ -29,7 +29,8 @@ app.config.update(
     IRON_SESSION_ALLOW_INSECURE=True,
 )
 # Was: app.secret_key = ... (Quart's signed, unencrypted cookie)
-app.session_interface = IronSessionInterface()
+# (Quart types the attribute as its own cookie interface, hence the ignore.)
+app.session_interface = IronSessionInterface()  # type: ignore[assignment]
 
 
 @app.get("/")

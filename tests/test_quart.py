@@ -188,7 +188,10 @@ def test_unmodified_requests_send_no_cookie() -> None:
 def test_vary_cookie_only_when_the_session_is_used() -> None:
     async def test(client: Any) -> None:
         assert (await client.get("/count")).headers["Vary"] == "Cookie"
+        assert (await client.get("/read")).headers["Vary"] == "Cookie"
         assert "Vary" not in (await client.get("/untouched")).headers
+        fresh = make_app().test_client()  # no cookie: the view still read
+        assert (await fresh.get("/read")).headers["Vary"] == "Cookie"
 
     run(test)
 

@@ -1,16 +1,18 @@
 # SPDX-License-Identifier: MIT
 """What the ASGI adapters (Starlette, Litestar, Quart) share: ScopeJar, the
-one jar over a connection scope, and the response headers it adds."""
+one jar over a connection scope, the response headers it adds, and a
+session whose reads count as access."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from iron_fast.cookies import ResponseJar
 from iron_fast.errors import IronError
+from iron_fast.session import IronSession
 
-__all__ = ["ScopeJar", "add_cookie_headers"]
+__all__ = ["ReadTrackingSession", "ScopeJar", "add_cookie_headers"]
 
 
 class ScopeJar(ResponseJar):
@@ -37,13 +39,12 @@ class ScopeJar(ResponseJar):
             )
 
 
-def add_cookie_headers(
-    message: MutableMapping[str, Any], jar: ResponseJar, *, vary: bool
-) -> None:
+def add_cookie_headers(message: Any, jar: ResponseJar, *, vary: bool) -> None:
     """Add the jar's Set-Cookie lines to an ``http.response.start``
-    message, and ``Vary: Cookie`` when the response depended on the
-    session (``vary``) or sets its cookie. The header list is copied: a
-    response object may be sent again, to another user."""
+    message (a mutable mapping, which each framework types its own way),
+    and ``Vary: Cookie`` when the response depended on the session
+    (``vary``) or sets its cookie. The header list is copied: a response
+    object may be sent again, to another user."""
     if not (vary or jar.lines):
         return
     headers = message["headers"] = list(message.get("headers", ()))
@@ -55,3 +56,31 @@ def add_cookie_headers(
         headers.append((b"vary", b"Cookie"))
     for line in jar.lines.values():
         headers.append((b"set-cookie", line.encode()))
+
+
+_Read = TypeVar("_Read", bound=Callable[..., Any])
+
+
+def _reading(read: _Read) -> _Read:
+    def method(self: IronSession, *args: Any) -> Any:
+        self.accessed = True
+        return read(self, *args)
+
+    return method  # type: ignore[return-value]
+
+
+class ReadTrackingSession(IronSession):
+    """An IronSession whose reads set ``accessed`` (the response then
+    varies by cookie), for frameworks whose ``session`` does not say when
+    it is read (Litestar's ``request.session``, Quart's ``session``)."""
+
+    __slots__ = ()
+    __getitem__ = _reading(dict.__getitem__)
+    __contains__ = _reading(dict.__contains__)
+    __iter__ = _reading(dict.__iter__)
+    __len__ = _reading(dict.__len__)
+    get = _reading(dict.get)
+    keys = _reading(dict.keys)
+    items = _reading(dict.items)
+    values = _reading(dict.values)
+    setdefault = _reading(IronSession.setdefault)

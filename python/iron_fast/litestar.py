@@ -6,8 +6,8 @@ cookie: ``Litestar(middleware=[IronCookieBackendConfig(...).middleware])``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from litestar.connection import ASGIConnection
 from litestar.datastructures import MutableScopeHeaders
@@ -19,7 +19,7 @@ from litestar.middleware.session.base import (
 )
 from litestar.types import Empty, Message, Receive, Scope, Scopes, Send
 
-from iron_fast.asgi import ScopeJar, add_cookie_headers
+from iron_fast.asgi import ReadTrackingSession, ScopeJar, add_cookie_headers
 from iron_fast.session import IronSession
 from iron_fast.session_config import SessionConfig, SessionOptions
 
@@ -27,33 +27,6 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
 __all__ = ["IronCookieBackendConfig", "IronSessionBackend"]
-
-_Read = TypeVar("_Read", bound=Callable[..., Any])
-
-
-def _reading(read: _Read) -> _Read:
-    def method(self: IronSession, *args: Any) -> Any:
-        self.accessed = True
-        return read(self, *args)
-
-    return method  # type: ignore[return-value]
-
-
-class _Session(IronSession):
-    """``request.session``: Litestar's property does not say when the
-    session is read, so the reads themselves count as access (the
-    response then varies by cookie)."""
-
-    __slots__ = ()
-    __getitem__ = _reading(dict.__getitem__)
-    __contains__ = _reading(dict.__contains__)
-    __iter__ = _reading(dict.__iter__)
-    __len__ = _reading(dict.__len__)
-    get = _reading(dict.get)
-    keys = _reading(dict.keys)
-    items = _reading(dict.items)
-    values = _reading(dict.values)
-    setdefault = _reading(IronSession.setdefault)
 
 
 class IronSessionBackend(BaseSessionBackend["IronCookieBackendConfig"]):
@@ -63,7 +36,7 @@ class IronSessionBackend(BaseSessionBackend["IronCookieBackendConfig"]):
 
     def open(self, jar: ScopeJar) -> IronSession:
         codec = self.config.session_config.codec
-        return _Session(jar, codec, codec.read(jar))
+        return ReadTrackingSession(jar, codec, codec.read(jar))
 
     def write(self, jar: ScopeJar, value: Any, scope: Scope) -> None:
         """What the connection's final session value says: a modified

@@ -15,7 +15,7 @@ from quart.wrappers import BaseRequestWebsocket, Response
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from iron_fast import flask as flask_adapter
-from iron_fast.asgi import ScopeJar
+from iron_fast.asgi import ReadTrackingSession, ScopeJar
 from iron_fast.flask import IronFlaskSession
 from iron_fast.session_config import Password, SessionOptions
 
@@ -23,7 +23,13 @@ if TYPE_CHECKING:
     import flask
     from typing_extensions import Unpack
 
-__all__ = ["IronSessionInterface"]
+__all__ = ["IronQuartSession", "IronSessionInterface"]
+
+
+class IronQuartSession(ReadTrackingSession, IronFlaskSession):
+    """``quart.session``: the Flask adapter's session, whose reads count
+    as access (Quart's request context does not mark them, Flask's
+    does)."""
 
 
 class IronSessionInterface(SessionInterface):
@@ -35,7 +41,7 @@ class IronSessionInterface(SessionInterface):
     there, naming itself. The session is Flask's kind (``permanent``,
     ``modified``, ``accessed``), and an IronSession."""
 
-    session_class = IronFlaskSession
+    session_class = IronQuartSession
 
     def __init__(
         self,
@@ -54,11 +60,11 @@ class IronSessionInterface(SessionInterface):
 
     async def open_session(
         self, app: Quart, request: BaseRequestWebsocket
-    ) -> IronFlaskSession:
+    ) -> IronQuartSession:
         # A coroutine: Quart would run a plain method in a thread.
         codec = self._flask.configs(cast("flask.Flask", app))[0].codec
         jar = ScopeJar(request.scope)  # refuses writes on a WebSocket
-        return IronFlaskSession(jar, codec, codec.read(jar))
+        return IronQuartSession(jar, codec, codec.read(jar))
 
     async def save_session(
         self,
