@@ -2,7 +2,10 @@
 """Litestar with iron_fast's session: log in, count clicks, log out.
 
     export SECRET_COOKIE_PASSWORD=$(.venv/bin/iron-fast keygen)
-    .venv/bin/uvicorn examples.litestar_app:app    # http://127.0.0.1:8000
+    COOKIE_SECURE=0 .venv/bin/uvicorn examples.litestar_app:app
+
+then open http://127.0.0.1:8000 (``COOKIE_SECURE=0``: plain HTTP, for
+development only).
 
 The only change from Litestar's own CookieBackendConfig is the config
 line; ``request.session``, ``set_session`` and ``clear_session`` are used
@@ -70,14 +73,16 @@ async def logout(request: AnyRequest) -> Redirect:
     return Redirect("/", status_code=303)
 
 
+SECURE = os.environ.get("COOKIE_SECURE") != "0"
 # Was: CookieBackendConfig(secret=...)
 session_config = IronCookieBackendConfig(
     password=os.environ["SECRET_COOKIE_PASSWORD"],
     cookie_name="iron_fast_example",
-    # Only for this demo on http://127.0.0.1: browsers would not send a
-    # Secure cookie over plain HTTP there. Keep the default in production.
-    cookie_options={"secure": False},
-    allow_insecure=True,
+    # Secure is on by default, as in iron-session; off for plain HTTP.
+    cookie_options={"secure": SECURE},
+    # COOKIE_SECURE=0 is deliberate (plain HTTP on 127.0.0.1 for
+    # development): say so, and no IronFastWarning is printed.
+    allow_insecure=not SECURE,
 )
 app = Litestar(
     route_handlers=[home, login, count, logout],

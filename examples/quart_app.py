@@ -2,7 +2,10 @@
 """Quart with iron_fast's session: log in, count clicks, log out.
 
     export SECRET_COOKIE_PASSWORD=$(.venv/bin/iron-fast keygen)
-    .venv/bin/quart --app examples/quart_app.py run   # http://127.0.0.1:5000
+    COOKIE_SECURE=0 .venv/bin/quart --app examples/quart_app.py run
+
+then open http://127.0.0.1:5000 (``COOKIE_SECURE=0``: plain HTTP, for
+development only).
 
 The only change from Quart's own sessions is the ``session_interface``
 line (and the password's config key, which replaces ``SECRET_KEY``);
@@ -19,14 +22,16 @@ from quart.typing import ResponseReturnValue
 
 from iron_fast.quart import IronSessionInterface
 
+SECURE = os.environ.get("COOKIE_SECURE") != "0"
 app = Quart(__name__)
 app.config.update(
     IRON_SESSION_PASSWORD=os.environ["SECRET_COOKIE_PASSWORD"],
     SESSION_COOKIE_NAME="iron_fast_example",
-    # Only for this demo on http://127.0.0.1: browsers would not send a
-    # Secure cookie over plain HTTP there. Keep the default in production.
-    IRON_SESSION_COOKIE_OPTIONS={"secure": False},
-    IRON_SESSION_ALLOW_INSECURE=True,
+    # Secure is on by default, as in iron-session; off for plain HTTP.
+    IRON_SESSION_COOKIE_OPTIONS={"secure": SECURE},
+    # COOKIE_SECURE=0 is deliberate (plain HTTP on 127.0.0.1 for
+    # development): say so, and no IronFastWarning is printed.
+    IRON_SESSION_ALLOW_INSECURE=not SECURE,
 )
 # Was: app.secret_key = ... (Quart's signed, unencrypted cookie)
 # (Quart types the attribute as its own cookie interface, hence the ignore.)
