@@ -192,19 +192,28 @@ def _step(coro: Any) -> Any:
     raise RuntimeError("the app waited for I/O; it cannot be stepped")
 
 
-def _asgi(app: Any) -> Callable[[str | None], tuple[str, list[str]]]:
+# A harness: (prepare, call). ``prepare(cookie)`` makes what one request
+# needs, ahead of the timed calls; ``call(prepared)`` runs the request and
+# returns the body and the Set-Cookie lines.
+Harness = tuple[Callable[[str | None], Any], Callable[[Any], Any]]
+
+
+def _asgi(app: Any) -> Harness:
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    def call(cookie: str | None) -> tuple[str, list[str]]:
+    def prepare(cookie: str | None) -> list[tuple[bytes, bytes]]:
+        headers = [(b"host", b"testserver")]
+        if cookie is not None:
+            headers.append((b"cookie", cookie.encode()))
+        return headers
+
+    def call(headers: list[tuple[bytes, bytes]]) -> tuple[str, list[str]]:
         sent: list[Any] = []
 
         async def send(message: Any) -> None:
             sent.append(message)
 
-        headers = [(b"host", b"testserver")]
-        if cookie is not None:
-            headers.append((b"cookie", cookie.encode()))
         scope = {
             "type": "http",
             "asgi": {"version": "3.0"},
@@ -225,10 +234,10 @@ def _asgi(app: Any) -> Callable[[str | None], tuple[str, list[str]]]:
         ]
         return sent[-1]["body"].decode(), lines
 
-    return call
+    return prepare, call
 
 
-def _wsgi(app: Any) -> Callable[[str | None], tuple[str, list[str]]]:
+def _wsgi(app: Any) -> Harness:
     def call(cookie: str | None) -> tuple[str, list[str]]:
         environ = {
             "REQUEST_METHOD": "GET",
@@ -252,10 +261,10 @@ def _wsgi(app: Any) -> Callable[[str | None], tuple[str, list[str]]]:
         lines = [v for k, v in started[0] if k.lower() == "set-cookie"]
         return body.decode(), lines
 
-    return call
+    return lambda cookie: cookie, call  # a fresh environ every request
 
 
-def _aiohttp(variant: str) -> Callable[[str | None], tuple[str, list[str]]]:
+def _aiohttp(variant: str) -> Harness:
     import aiohttp_session
     from aiohttp import web
     from aiohttp.test_utils import make_mocked_request
@@ -286,20 +295,20 @@ def _aiohttp(variant: str) -> Callable[[str | None], tuple[str, list[str]]]:
     app.router.add_get("/", index)
     asyncio.set_event_loop(asyncio.new_event_loop())  # aiohttp wants one
     app.freeze()
-    made: dict[str | None, web.Request] = {}
 
-    def call(cookie: str | None) -> tuple[str, list[str]]:
-        if cookie not in made:  # built once: the request, not its making
-            headers = {"Host": "testserver"}
-            if cookie is not None:
-                headers["Cookie"] = cookie
-            made[cookie] = make_mocked_request("GET", "/", headers, app=app)
-        response = _step(app._handle(made[cookie].clone()))
+    def prepare(cookie: str | None) -> web.Request:
+        headers = {"Host": "testserver"}
+        if cookie is not None:
+            headers["Cookie"] = cookie
+        return make_mocked_request("GET", "/", headers, app=app)
+
+    def call(request: web.Request) -> tuple[str, list[str]]:
+        response = _step(app._handle(request.clone()))
         for morsel in response.cookies.values():  # as aiohttp sends them
             response.headers.add("Set-Cookie", morsel.output(header="")[1:])
         return response.text, response.headers.getall("Set-Cookie", [])
 
-    return call
+    return prepare, call
 
 
 def request(framework: str, variant: str) -> Request:
@@ -308,7 +317,7 @@ def request(framework: str, variant: str) -> Request:
     A request cycles through ``POOL`` cookies (``none``: no cookie),
     ``iron_fast:next`` sends the one the last response set."""
     kind = variant.split(":")[0]
-    call = {
+    prepare, call = {
         "starlette": lambda: _asgi(starlette_app(kind)),
         "flask": lambda: _wsgi(flask_app(kind).wsgi_app),
         "django": lambda: _wsgi(django_app(kind)),
@@ -316,24 +325,24 @@ def request(framework: str, variant: str) -> Request:
     }[framework]()
 
     def made() -> str:  # a cookie set by a request that sent none
-        return call(None)[1][0].split(";", 1)[0]
+        return str(call(prepare(None))[1][0]).split(";", 1)[0]
 
     if variant == NEXT:
         last = [made()]
 
         def follow() -> tuple[str, list[str]]:
-            body, lines = call(last[0])
+            body, lines = call(prepare(last[0]))
             last[0] = lines[0].split(";", 1)[0]
             return body, lines
 
         one: Request = follow
     else:
         plain = variant in ("bare", "none")
-        cookies = [None if plain else made() for _ in range(POOL)]
-        following = itertools.cycle(cookies).__next__
+        pool = [prepare(None if plain else made()) for _ in range(POOL)]
+        following = itertools.cycle(pool).__next__
 
         def one() -> tuple[str, list[str]]:
-            return call(following())
+            return call(following())  # type: ignore[no-any-return]
 
     body, lines = one()
     expected = ("1", 0) if variant in ("bare", "none") else ("2", 1)

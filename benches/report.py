@@ -86,14 +86,14 @@ TARGETS = [
     ("Starlette, in process: `IronSessionMiddleware`'s overhead / "
      "`SessionMiddleware`'s, a new cookie", "starlette share new", "<=",
      0.25, "issue 5"),
-    ("the same, the user's next request", "starlette share next", "<=",
-     0.25, "issue 5"),
-    ("the same, a new cookie, over an app with no session middleware",
-     "starlette share bare", "<=", 0.25, "issue 20"),
+    ("Starlette, in process: the same, the user's next request",
+     "starlette share next", "<=", 0.25, "issue 5"),
+    ("Starlette, in process: the same, a new cookie, over an app with no "
+     "session middleware", "starlette share bare", "<=", 0.25, "issue 20"),
     ("Flask, in process: `IronSessionInterface`'s overhead / the default "
      "session's, a new cookie", "flask share new", "<=", 1 / 3, "issue 5"),
-    ("the same, the user's next request", "flask share next", "<=", 1 / 3,
-     "issue 5"),
+    ("Flask, in process: the same, the user's next request",
+     "flask share next", "<=", 1 / 3, "issue 5"),
     ("2 threads: throughput / 1 thread's, or where the GIL stays held / "
      "the stdlib json's own ratio; the lowest size", "threads", ">=", 0.95,
      "issue 5"),
@@ -372,9 +372,12 @@ def _us(seconds: float | None) -> str:
     return f"{seconds * 1e6:.2f}" if seconds < 1e-4 else f"{seconds * 1e6:.1f}"
 
 
-def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |",
-             "|---|" + "---:|" * (len(header) - 1)]  # fmt: skip
+def _table(
+    header: list[str], rows: list[list[Any]], text: int = 1
+) -> list[str]:
+    """A Markdown table, its first ``text`` columns left-aligned."""
+    align = ["---"] * text + ["---:"] * (len(header) - text)
+    lines = ["| " + " | ".join(header) + " |", f"|{'|'.join(align)}|"]
     lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
     return [*lines, ""]
 
@@ -387,7 +390,7 @@ def _targets(results: dict[str, Any]) -> tuple[list[str], int]:
             value <= bound if how == "<=" else value >= bound
         )
         missed += not met
-        shown = "—" if value is None else f"{value:.3g}"
+        shown = "—" if value is None else f"{value:.2f}"
         mark = "✅ met" if met else "❌ not met" if value else "not measured"
         rows.append([what, f"{'≤' if how == '<=' else '≥'} {bound:.3g}",
                      shown, detail, source, mark])  # fmt: skip
@@ -442,7 +445,7 @@ def _server(results: dict[str, Any]) -> list[str]:
         f"{server['rounds']} rounds of {server['seconds']} s per app "
         "(medians; ratios in the targets are medians of the rounds' ratios).",
         "",
-        *_table(header, rows),
+        *_table(header, rows, text=3),
     ]
 
 
@@ -494,7 +497,7 @@ def _threads(results: dict[str, Any]) -> list[str]:
             for c in cases]  # fmt: skip
     header = ["op", "size", "1 thread ops/s", "2 threads ops/s", "ratio",
               "stdlib json's ratio", "ratio / json's"]  # fmt: skip
-    return ["## Two threads", "", *_table(header, rows)]
+    return ["## Two threads", "", *_table(header, rows, text=2)]
 
 
 def _every(stats: dict[tuple[str, ...], Any]) -> list[str]:
@@ -505,7 +508,7 @@ def _every(stats: dict[tuple[str, ...], Any]) -> list[str]:
     ]  # fmt: skip
     header = ["case", "implementation", "median µs", "IQR µs", "rounds",
               "token chars"]  # fmt: skip
-    return ["## Every benchmark", "", *_table(header, rows)]
+    return ["## Every benchmark", "", *_table(header, rows, text=2)]
 
 
 def render(results: dict[str, Any]) -> str:
