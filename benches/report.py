@@ -342,7 +342,9 @@ def figures(results: dict[str, Any]) -> dict[str, tuple[float, str]]:
             rounds = zip(apps[a]["runs"], apps[b]["runs"])
             found[key] = (
                 median(x / y for x, y in rounds),
-                f"{apps[a]['req_s']:,.0f} vs {apps[b]['req_s']:,.0f} req/s",
+                f"{apps[a]['req_s']:,.0f} vs {apps[b]['req_s']:,.0f} req/s; "
+                f"CPU {_us(apps[a]['cpu_s'])} vs {_us(apps[b]['cpu_s'])} µs "
+                "per request",
             )
     return found
 
@@ -434,10 +436,11 @@ def _server(results: dict[str, Any]) -> list[str]:
         return ["## Under a server", "", server.get("skipped", "Not run."), ""]
     rows = [
         [*name.split(), f"{app['req_s']:,.0f}", f"{app['p50_s'] * 1e3:.2f}",
-         f"{app['p99_s'] * 1e3:.2f}"]
+         f"{app['p99_s'] * 1e3:.2f}", _us(app["cpu_s"])]
         for name, app in server["apps"].items()
     ]  # fmt: skip
-    header = ["app", "session", "mode", "req/s", "p50 ms", "p99 ms"]
+    header = ["app", "session", "mode", "req/s", "p50 ms", "p99 ms",
+              "server CPU µs per request"]  # fmt: skip
     return [
         "## Under a server: requests per second",
         "",

@@ -115,7 +115,10 @@ class App:
             return response.read().decode(), response.headers
 
     def drive(self, seconds: int) -> dict[str, float]:
-        """wrk for ``seconds``: req/s and latency percentiles."""
+        """wrk for ``seconds``: req/s, latency percentiles, and the CPU
+        time the server's processes spent per request (which, unlike
+        req/s, hardly moves when other work shares the cores)."""
+        cpu = _cpu_seconds(self.process.pid)
         done = subprocess.run(
             [
                 "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s",
@@ -125,7 +128,10 @@ class App:
             capture_output=True, text=True, check=True,
             timeout=seconds + 30,
         )  # fmt: skip
-        return _parse_wrk(self.name, done.stdout)
+        cpu = _cpu_seconds(self.process.pid) - cpu
+        found = _parse_wrk(self.name, done.stdout)
+        found["cpu_s"] = cpu / found.pop("requests")
+        return found
 
     def stop(self) -> None:
         self.process.terminate()
@@ -134,6 +140,16 @@ class App:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its children (a
+    gunicorn worker), from /proc (Linux)."""
+    task = Path(f"/proc/{pid}/task/{pid}")
+    children = (task / "children").read_text().split()
+    stat = (task / "stat").read_text().rsplit(")", 1)[1].split()
+    own = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(_cpu_seconds(int(child)) for child in children)
 
 
 def _free_port() -> int:
@@ -150,9 +166,10 @@ def _parse_wrk(name: str, out: str) -> dict[str, float]:
         raise RuntimeError(f"{name}: wrk saw errors:\n{out}")
     rate = re.search(r"Requests/sec:\s*([\d.]+)", out)
     latency = re.findall(r"\s(50|99)%\s+([\d.]+)(us|ms|s)\b", out)
-    if rate is None or len(latency) != 2:
+    count = re.search(r"(\d+) requests in", out)
+    if rate is None or count is None or len(latency) != 2:
         raise RuntimeError(f"{name}: unexpected wrk output:\n{out}")
-    found = {"req_s": float(rate[1])}
+    found = {"req_s": float(rate[1]), "requests": float(count[1])}
     for pct, value, unit in latency:
         found[f"p{pct}_s"] = float(value) * _UNITS[unit]
     return found
@@ -198,7 +215,7 @@ def measure(seconds: int, rounds: int) -> dict[str, Any]:
                 "runs": [run["req_s"] for run in app.runs],
                 **{
                     key: median(run[key] for run in app.runs)
-                    for key in ("req_s", "p50_s", "p99_s")
+                    for key in ("req_s", "p50_s", "p99_s", "cpu_s")
                 },
             }
             for app in apps
