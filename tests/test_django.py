@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-import iron_fast
 from iron_fast import CookieTooLarge, seal_data, unseal_data
+from tests.bad_cookies import bad_cookies
 from tests.conftest import require_or_skip
 
 PASSWORD = "django-test-password-0123456789-abcdef"
@@ -300,37 +300,10 @@ def test_no_save_on_5xx(client: Any) -> None:
 # -- bad cookies -----------------------------------------------------------
 
 
-def _bad_cookies() -> dict[str, tuple[str, str | None]]:
-    good = seal_data({"user": "eve"}, password=PASSWORD)
-    mac_at = good.rindex("*") + 1
-    flipped = "A" if good[mac_at] != "A" else "B"
-    return {
-        "garbage": ("not-a-seal-at-all", "invalid"),
-        "tampered": (good[:mac_at] + flipped + good[mac_at + 1 :], "invalid"),
-        "truncated": (good[:-20], "invalid"),
-        "expired": (
-            iron_fast.seal(
-                {"user": "eve"},
-                password=PASSWORD,
-                ttl=60,
-                localtime_offset_ms=-3_600_000,
-            ),
-            "expired",
-        ),
-        "wrong-password": (
-            seal_data({"user": "eve"}, password=OLD),
-            "invalid",
-        ),
-        "unknown-id": (
-            seal_data({"user": "eve"}, password={7: PASSWORD}),
-            "unknown-password",
-        ),
-        "foreign": ("Fe26.2**x*y*z**mac~2", "invalid"),
-        "short": ("x", None),  # Django drops keys under 8 characters
-    }
-
-
-BAD_COOKIES = _bad_cookies()
+BAD_COOKIES: dict[str, tuple[str, str | None]] = {
+    **bad_cookies(PASSWORD, OLD),
+    "short": ("x", None),  # Django drops keys under 8 characters
+}
 
 
 @pytest.mark.parametrize("kind", sorted(BAD_COOKIES))

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-import iron_fast
 from iron_fast import ConfigError, CookieTooLarge, seal_data, unseal_data
+from tests.bad_cookies import bad_cookies
 from tests.conftest import require_or_skip
 
 PASSWORD = "flask-test-password-0123456789-abcdef"
@@ -215,35 +215,7 @@ def test_bad_configuration() -> None:
 # -- bad cookies -----------------------------------------------------------
 
 
-def _bad_cookies() -> dict[str, tuple[str, str]]:
-    good = seal_data({"user": "eve"}, password=PASSWORD)
-    mac_at = good.rindex("*") + 1
-    flipped = "A" if good[mac_at] != "A" else "B"
-    return {
-        "garbage": ("not-a-seal-at-all", "invalid"),
-        "tampered": (good[:mac_at] + flipped + good[mac_at + 1 :], "invalid"),
-        "expired": (
-            iron_fast.seal(
-                {"user": "eve"},
-                password=PASSWORD,
-                ttl=60,
-                localtime_offset_ms=-3_600_000,
-            ),
-            "expired",
-        ),
-        "wrong-password": (
-            seal_data({"user": "eve"}, password=OLD),
-            "invalid",
-        ),
-        "unknown-id": (
-            seal_data({"user": "eve"}, password={7: PASSWORD}),
-            "unknown-password",
-        ),
-        "a-list": (seal_data([1, 2], password=PASSWORD), "invalid"),
-    }
-
-
-BAD_COOKIES = _bad_cookies()
+BAD_COOKIES = bad_cookies(PASSWORD, OLD)
 
 
 @pytest.mark.parametrize("kind", sorted(BAD_COOKIES))
