@@ -6,9 +6,10 @@ The ``Fe26.2`` seal of docs/format.md (sections 1-3 and 8) from
 ``hashlib`` (PBKDF2-SHA1, 1 iteration), ``cryptography`` (AES-256-CBC) and
 ``hmac`` (SHA-256), written to be reasonably efficient (one-shot
 ``hmac.digest``, one ``os.urandom`` per seal, a prebuilt JSON encoder)
-but, like iron, deriving both keys on every seal and unseal. A seal is accepted while ``now < expiration + 60 s``; the
-JSON text is ``JSON.stringify``'s for strings, integers and objects whose
-keys are in JavaScript order. ``tests/test_reference.py`` checks it
+but, like iron, deriving both keys on every seal and unseal. A seal is
+accepted while ``now < expiration + 60 s``; the JSON text is
+``JSON.stringify``'s for strings, integers and objects whose keys are in
+JavaScript order. ``tests/test_reference.py`` checks it
 against ``tests/vectors/deterministic.json``.
 """
 

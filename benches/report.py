@@ -137,8 +137,7 @@ def _run_suites(quick: bool) -> Any:
         out = Path(tmp) / "suites.json"
         subprocess.run(
             [
-                sys.executable, "-m", "pytest", "benches/test_bench_seal.py",
-                "benches/test_bench_requests.py", "--benchmark-only",
+                sys.executable, "-m", "pytest", "benches/", "--benchmark-only",
                 f"--benchmark-json={out}",
                 f"--benchmark-max-time={0.2 if quick else 2.0}",
                 "--benchmark-min-time=0.00005", "--benchmark-warmup=on",
@@ -227,6 +226,7 @@ def run(parts: list[str], quick: bool, results: dict[str, Any]) -> None:
         if window is not None and part != "floor":
             window()
         results[part] = steps[part]()
+        results.setdefault("when", {})[part] = f"{dt.datetime.now(UTC):%H:%M}"
     if window is not None:
         window()
         from interleaved import floor_figures
@@ -281,9 +281,11 @@ def medians(results: dict[str, Any]) -> dict[tuple[str, ...], Any]:
         params, name = bench["params"], bench["name"].split("[")[0]
         if name == "test_request":
             key = ("request", params["framework"], params["variant"])
-        else:
+        elif "size" in params:
             op = name.removeprefix("test_").removesuffix("_new_cookie")
             key = (op, params["size"], params["impl"])
+        else:  # a suite with no target (test_bench_config.py, ...)
+            key = (bench["group"] or "", "", bench["name"])
         out[key] = {**bench["stats"], **bench["extra_info"]}
     for run in results.get("node", {}).get("results", ()):
         key = (run["op"], run["size"], f"node:{run['lib']}")
@@ -532,7 +534,8 @@ def render(results: dict[str, Any]) -> str:
         "[benches/README.md](benches/README.md).",
         "",
         f"* command: `{env['command']}`; {env['date']}; revision "
-        f"{env['revision']}",
+        f"{env['revision']}; parts finished (UTC): "
+        + ", ".join(f"{k} {v}" for k, v in results.get("when", {}).items()),
         f"* {env['cpu']}, {env['cores']} cores, shared; load average "
         f"(1/5/15 min) {load} after",
         f"* {env['os']}; {env['python']}; {versions}",
