@@ -163,12 +163,13 @@ def floor(binary: str, seconds: float) -> dict[str, Any]:
         text=True,
     )  # fmt: skip
     assert native.stdin and native.stdout
+    ask, answer = native.stdin, native.stdout
 
     def native_batch(op: str) -> Batch:
         def batch(calls: int) -> float:
-            native.stdin.write(f"{op} {calls}\n")  # type: ignore[union-attr]
-            native.stdin.flush()  # type: ignore[union-attr]
-            return float(native.stdout.readline()) * 1e-9  # type: ignore
+            ask.write(f"{op} {calls}\n")
+            ask.flush()
+            return float(answer.readline()) * 1e-9
 
         return batch
 
@@ -184,7 +185,7 @@ def floor(binary: str, seconds: float) -> dict[str, Any]:
             seconds,
         )
     finally:
-        native.stdin.close()
+        ask.close()
         native.wait(timeout=30)
     return {"started": started, "per_round": result["per_round"]}
 
