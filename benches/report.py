@@ -395,7 +395,13 @@ def _targets(results: dict[str, Any]) -> tuple[list[str], int]:
         )
         missed += not met
         shown = "—" if value is None else f"{value:.2f}"
-        mark = "✅ met" if met else "❌ not met" if value else "not measured"
+        mark = (
+            "✅ met"
+            if met
+            else "❌ not met"
+            if value is not None
+            else "not measured"
+        )
         rows.append([what, f"{'≤' if how == '<=' else '≥'} {bound:.3g}",
                      shown, detail, source, mark])  # fmt: skip
     header = ["target", "bound", "measured", "how", "set by", "verdict"]
@@ -542,7 +548,7 @@ def render(results: dict[str, Any]) -> str:
         f"* Node {node.get('node', 'not run')}: "
         + ", ".join(f"{k} {v}" for k, v in node.get("packages", {}).items()),
         "",
-        f"**{missed} target(s) not met in this run.**" if missed
+        f"**{missed} target(s) not met or not measured.**" if missed
         else "**Every target is met in this run.**",
         "",
         "## Targets",
