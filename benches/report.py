@@ -545,7 +545,7 @@ def render(results: dict[str, Any]) -> str:
         f"* {env['cpu']}, {env['cores']} cores, shared; load average "
         f"(1/5/15 min) {load} after",
         f"* {env['os']}; {env['python']}; {versions}",
-        f"* Node {node.get('node', 'not run')}: "
+        f"* Node {node.get('node', '(not run)')} "
         + ", ".join(f"{k} {v}" for k, v in node.get("packages", {}).items()),
         "",
         f"**{missed} target(s) not met or not measured.**" if missed
@@ -572,6 +572,8 @@ def chart(results: dict[str, Any]) -> None:
     except ImportError:
         return print("matplotlib is missing: no chart", file=sys.stderr)
     stats = medians(results)
+    if "suites" not in results:
+        return None  # keep the chart of the last run that had the figures
     figure, axes = plt.subplots(1, 2, figsize=(12, 5))
     for axis, op in zip(axes, ("seal", "unseal")):
         for impl, label in LABELS.items():
