@@ -117,3 +117,29 @@ def test_unseal_new_cookie(benchmark: Any, impl: str, size: str) -> None:
     tokens = itertools.cycle([seal(PAYLOADS[size]) for _ in range(POOL)])
     benchmark.group = f"unseal-{size}"
     assert benchmark(lambda: unseal(next(tokens))) == PAYLOADS[size]
+
+
+@pytest.mark.parametrize("size", ["100B"])
+@pytest.mark.parametrize(
+    "impl",
+    [
+        f"iterations={count}:{state}"
+        for count in (1, 8192)
+        for state in ("cold", "cached")
+    ],
+)
+def test_unseal_iterations(benchmark: Any, impl: str, size: str) -> None:
+    """A ``Sealer`` at 1 and at h3 2.x's 8192 PBKDF2 iterations, its cache
+    off (every unseal derives both keys) and on (a hit derives none)."""
+    count, state = impl.removeprefix("iterations=").split(":")
+    sealer = pytest.importorskip("iron_fast").Sealer(
+        PASSWORD,
+        iterations=int(count),
+        cache_size=0 if state == "cold" else 512,
+    )
+    token = sealer.seal(PAYLOADS[size])
+    assert sealer.unseal(token) == PAYLOADS[size]
+    hits = sealer._cache_info()[2]
+    benchmark.group = f"unseal-iterations-{size}"
+    assert benchmark(sealer.unseal, token) == PAYLOADS[size]
+    assert (sealer._cache_info()[2] > hits) == (state == "cached")

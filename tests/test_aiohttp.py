@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import runpy
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -392,3 +393,32 @@ def test_three_chunks_need_a_larger_header_limit() -> None:
         assert await response.json() == big
 
     run(scenario, {"max_field_size": 16384}, chunk=True)
+
+
+def test_storage_max_age_limits_the_data_as_aiohttp_session_does() -> None:
+    # aiohttp-session documents max_age as the maximum age of the session
+    # data (its Fernet storage enforces it): a replayed cookie must not
+    # open after it, whatever the browser did with Max-Age.
+    async def scenario(client: Any) -> None:
+        response = await client.get("/count")
+        (line,) = set_cookies(response)
+        assert "; Max-Age=1;" in line
+        expiration = int(line.split(";", 1)[0].split("*")[5])
+        now_ms = time.time_ns() // 1_000_000
+        assert expiration - now_ms <= 1_000  # the seal: one second
+
+    run(scenario, max_age=1)
+
+
+def test_allow_insecure_is_an_option_not_a_cookie_attribute() -> None:
+    import warnings
+
+    from iron_fast import IronFastWarning
+
+    async def scenario(client: Any) -> None:
+        (line,) = set_cookies(await client.get("/count"))
+        assert "Secure" not in line
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IronFastWarning)
+        run(scenario, secure=False, allow_insecure=True)

@@ -91,7 +91,7 @@ def view_put(request: Any) -> Any:
         else:
             request.session[key] = value
     if "expiry" in request.GET:
-        request.session.set_expiry(int(request.GET["expiry"]))
+        request.session.set_expiry(json.loads(request.GET["expiry"]))
     status = int(request.GET.get("status", 200))
     return HttpResponse("ok", status=status)
 
@@ -380,6 +380,21 @@ def test_set_expiry(client: Any) -> None:
     assert client.get("/read").json() == {"a": 2, "_session_expiry": 0}
 
 
+@pytest.mark.parametrize(
+    ("expiry", "max_age"),
+    [(3600.5, 3540), (10**13, 4503599627310), (0.4, 1)],
+)
+def test_set_expiry_takes_what_django_takes(
+    client: Any, expiry: float, max_age: int
+) -> None:
+    # Django's signed-cookie store takes a float and any large number:
+    # whole seconds here, capped at what a seal's timestamp can hold.
+    response = put(client, {"a": 1}, f"?expiry={expiry}")
+    assert response.status_code == 200
+    assert f"; Max-Age={max_age};" in lines(response)[NAME]
+    assert client.get("/read").json()["a"] == 1
+
+
 def test_settings_shape_the_cookie(client: Any) -> None:
     from django.test.utils import override_settings
 
@@ -614,3 +629,36 @@ def test_request_factory_pattern() -> None:
         request.session.save()
         key = request.session.session_key
         assert unseal_data(key, password=PASSWORD) == {"a": 1}
+
+
+def test_the_session_is_read_from_request_cookies() -> None:
+    # Django documents request.COOKIES as what its middleware reads: a
+    # RequestFactory test (or a cookie-rewriting middleware) sets it.
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from iron_fast.django.middleware import SessionMiddleware
+
+    with django_project():
+        seal = seal_data({"user": "ada"}, password=PASSWORD)
+        request = RequestFactory().get("/")
+        request.COOKIES[NAME] = seal
+        middleware = SessionMiddleware(lambda r: HttpResponse())
+        middleware.process_request(request)
+        assert request.session["user"] == "ada"
+        request.session.flush()
+        response = middleware.process_response(request, HttpResponse())
+        assert response.cookies[NAME].OutputString() == f"{NAME}={EXPIRED}"
+
+
+def test_response_cookies_carry_the_attributes(client: Any) -> None:
+    response = client.get("/count")
+    morsel = response.cookies[NAME]
+    assert morsel["max-age"] == "1209540"
+    assert (morsel["path"], morsel["samesite"]) == ("/", "Lax")
+    assert morsel["secure"] is True and morsel["httponly"] is True
+    assert morsel.OutputString() == lines(response)[NAME]
+    # Code that adjusts the cookie changes what is sent.
+    morsel["samesite"] = "Strict"
+    assert "SameSite=Strict" in morsel.OutputString()
+    assert morsel.value == seal_of(response)
