@@ -662,3 +662,17 @@ def test_response_cookies_carry_the_attributes(client: Any) -> None:
     morsel["samesite"] = "Strict"
     assert "SameSite=Strict" in morsel.OutputString()
     assert morsel.value == seal_of(response)
+
+
+def test_allow_insecure_is_a_setting() -> None:
+    import warnings
+
+    from iron_fast import IronFastWarning
+    from iron_fast.django.conf import session_config
+
+    insecure = {"SESSION_COOKIE_SECURE": False}
+    with django_project(**insecure, IRON_SESSION={"allow_insecure": True}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", IronFastWarning)
+            config = session_config()
+    assert config.allow_insecure and not config.cookie_options["secure"]
