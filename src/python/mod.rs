@@ -4,6 +4,7 @@
 
 mod alloc;
 mod errors;
+mod inspect;
 mod reader;
 mod writer;
 
@@ -479,6 +480,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(unseal_data, module)?)?;
     module.add_function(wrap_pyfunction!(py_from_json, module)?)?;
     module.add_function(wrap_pyfunction!(find_cookie, module)?)?;
+    module.add_function(wrap_pyfunction!(inspect::seal_fields, module)?)?;
     module.add("DEFAULT_TTL", DEFAULT_TTL_SEC)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     module.add("_FAST_CONSTRUCTORS", alloc::Alloc::new(module.py()).fast())?;
