@@ -137,7 +137,7 @@ def _repeatable(argument: str) -> bool:
 def _hidden(message: str, argv: Sequence[str]) -> str:
     """``message`` with every argument that an error may not repeat,
     and every ``=value``, replaced by "…"."""
-    pieces = set()
+    pieces: set[str] = set()
     for token in argv:
         value = token.partition("=")[2] if token.startswith("-") else ""
         pieces.update(p for p in (token, value) if p and not _repeatable(p))

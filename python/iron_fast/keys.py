@@ -82,7 +82,10 @@ def parse_password(text: str, source: str) -> Password:
             f"{source} must be one secret or a non-empty JSON object "
             '{"1": "<secret>", "2": "<newer secret>"}'
         )
-    return _text_secrets(parsed, source)
+    # The type Sealer takes; a JSON map's ids are all str.
+    passwords: dict[int | str, str | bytes] = {}
+    passwords.update(_text_secrets(parsed, source))
+    return passwords
 
 
 def _text_secrets(
