@@ -857,6 +857,7 @@ _WORDS = [
     "1e400",
     '{"n": 1e400}',
     "nul\x00l",
+    "\udcff",  # a byte of argv that is not UTF-8, as Python decodes it
 ]
 _ARGUMENT = st.one_of(
     st.sampled_from(_WORDS),
@@ -869,10 +870,14 @@ _ARGUMENT = st.one_of(
         _fields_token, st.sampled_from(["1", ""]), st.text("09", max_size=45)
     ),
 )
+# An environment variable holds no NUL.
 _PASSWORDS = st.one_of(
     st.none(),
     st.just(PASSWORD),
-    st.text(max_size=40),
+    st.text(
+        st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
+        max_size=40,
+    ),
     st.builds(
         lambda key, value: json.dumps({key: value}),
         st.one_of(st.text(max_size=6), st.just("9" * 5000)),
@@ -912,8 +917,14 @@ def test_main_never_raises(
     environ = {k: v for k, v in os.environ.items() if not k.startswith("IRON")}
     if password is not None:
         environ["IRON_FAST_PASSWORD"] = password
+    # stderr's error handler is CPython's own for sys.stderr.
     streams = [
-        io.TextIOWrapper(io.BytesIO(data)) for data in (stdin, b"", b"")
+        io.TextIOWrapper(io.BytesIO(data), errors=errors)
+        for data, errors in (
+            (stdin, None),
+            (b"", None),
+            (b"", "backslashreplace"),
+        )
     ]
     with (
         tempfile.TemporaryDirectory() as directory,

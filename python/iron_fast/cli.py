@@ -161,26 +161,24 @@ def _unrecognized(token: str) -> str:
 # -- input and output ---------------------------------------------------
 
 
-def _read_stdin(what: str) -> str:
-    if sys.stdin.isatty():
-        print(f"reading {what} from stdin (end with Ctrl-D)", file=sys.stderr)
-    buffer = getattr(sys.stdin, "buffer", None)
-    if buffer is None:  # a replaced sys.stdin (tests, embedding)
-        return sys.stdin.read()
-    # UTF-8 whatever the locale: JSON text is UTF-8 (RFC 8259).
-    try:
-        text: str = buffer.read().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise CliError(
-            EXIT_USAGE, f"the {what} on stdin is not UTF-8: {error.reason}"
-        ) from None
-    return text
-
-
-def _argument_or_stdin(value: str | None, what: str) -> str:
+def _input(value: str | None, what: str) -> str:
+    """The argument, or stdin if it is omitted or "-", stripped; bad
+    input if there is nothing."""
     if value is None or value == "-":
-        return _read_stdin(what)
-    return value
+        if sys.stdin.isatty():
+            print(f"reading {what} from stdin (Ctrl-D ends)", file=sys.stderr)
+        buffer = getattr(sys.stdin, "buffer", None)
+        try:
+            # UTF-8 whatever the locale: JSON text is UTF-8 (RFC 8259). No
+            # buffer: a replaced sys.stdin (tests, embedding).
+            value = buffer.read().decode() if buffer else sys.stdin.read()
+        except UnicodeDecodeError as error:
+            raise CliError(
+                EXIT_USAGE, f"the {what} on stdin is not UTF-8: {error.reason}"
+            ) from None
+    if not value.strip():
+        raise CliError(EXIT_USAGE, f"no {what} given")
+    return value.strip()
 
 
 def _read_password(args: argparse.Namespace) -> tuple[Password, str]:
@@ -265,9 +263,7 @@ def _cmd_keygen(args: argparse.Namespace) -> int:
 
 def _cmd_seal(args: argparse.Namespace) -> int:
     _, sealer = _sealer(args)
-    text = _argument_or_stdin(args.json, "JSON data")
-    if not text.strip():
-        raise CliError(EXIT_USAGE, "no JSON data given")
+    text = _input(args.json, "JSON data")
     try:
         data = from_json(text)
     except ValueError as error:  # invalid JSON, or a 4,301-digit number
@@ -284,9 +280,7 @@ def _cmd_seal(args: argparse.Namespace) -> int:
 
 def _cmd_unseal(args: argparse.Namespace) -> int:
     _, sealer = _sealer(args, timestamp_skew_sec=args.skew)
-    seal = _argument_or_stdin(args.seal, "the seal").strip()
-    if not seal:
-        raise CliError(EXIT_USAGE, "no seal given")
+    seal = _input(args.seal, "seal")
     try:
         value = sealer.unseal(seal)
         # to_json first, also for --pretty: it refuses what JSON cannot
@@ -343,9 +337,7 @@ def _expiry(expires_ms: int | None, now_ms: int) -> str:
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
-    text = _argument_or_stdin(args.seal, "the seal").strip()
-    if not text:
-        raise CliError(EXIT_USAGE, "no seal given")
+    text = _input(args.seal, "seal")
     try:
         fields = seal_fields(text)
     except ValueError as error:
