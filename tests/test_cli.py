@@ -939,3 +939,10 @@ def test_main_never_raises(
         except SystemExit as done:  # pragma: no cover - main returns
             code = done.code
     assert code in _DOCUMENTED, (argv, code)
+
+
+def test_inspect_shows_no_terminal_escape_from_the_marker() -> None:
+    sealed = _SEALER.seal({}).replace("~2", "~\x1b]0;owned\x07")
+    out = ok("inspect", sealed, password=None)
+    assert "\x1b" not in out
+    assert "<10 characters>" in out

@@ -366,6 +366,9 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     elif marker == "2":
         shown_marker = "~2 (iron-session's token version)"
     else:
+        # Outside the MAC: anyone may write a terminal escape there.
+        if not marker.isprintable() or len(marker) > 16:
+            marker = f"<{len(marker)} characters>"
         shown_marker = f"~{marker} (unknown; iron-session 9 ignores it)"
     lines = [
         ("format", "Fe26.2"),
