@@ -39,7 +39,7 @@ from iron_fast.keys import (
     shown_source,
     write_password_file,
 )
-from iron_fast.session_config import MIN_PASSWORD_LENGTH, TIMESTAMP_SKEW_SEC
+from iron_fast.limits import MIN_PASSWORD_LENGTH, TIMESTAMP_SKEW_SEC
 
 if TYPE_CHECKING:
     from iron_fast._core import Password

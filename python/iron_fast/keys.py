@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from iron_fast.errors import PasswordError
-from iron_fast.session_config import MIN_PASSWORD_LENGTH
+from iron_fast.limits import MIN_PASSWORD_LENGTH
 
 if TYPE_CHECKING:
     from iron_fast._core import Password
