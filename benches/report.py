@@ -51,7 +51,8 @@ LABELS = {  # implementation -> what the tables call it
 }
 PACKAGES = (
     "cryptography itsdangerous starlette flask werkzeug django aiohttp "
-    "aiohttp-session pytest-benchmark uvicorn uvloop httptools gunicorn"
+    "aiohttp-session litestar quart pytest-benchmark uvicorn uvloop "
+    "httptools gunicorn"
 ).split()
 
 # Every target, one row each: what is promised, the figure it is judged on
