@@ -6,7 +6,6 @@ from typing import Any, Final, final
 
 __all__ = [
     "DEFAULT_TTL",
-    "_FAST_CONSTRUCTORS",
     "Sealer",
     "__version__",
     "find_cookie",
@@ -25,12 +24,6 @@ DEFAULT_TTL: Final[int]
 """iron-session's default ttl: 14 days, in seconds."""
 
 __version__: Final[str]
-
-_FAST_CONSTRUCTORS: Final[bool]
-"""Whether ``from_json`` allocates each dict for its member count and each
-ASCII string at its length at once (CPython 3.10-3.14 off Windows; see
-``src/python/alloc.rs``). The values are the same either way; tests check
-it is on where it should be."""
 
 @final
 class Sealer:

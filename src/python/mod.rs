@@ -2,7 +2,6 @@
 //! The PyO3 module `iron_fast._core`: argument conversion and the GIL
 //! policy around the pure core, nothing else.
 
-mod alloc;
 mod errors;
 mod reader;
 mod writer;
@@ -481,7 +480,6 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(find_cookie, module)?)?;
     module.add("DEFAULT_TTL", DEFAULT_TTL_SEC)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    module.add("_FAST_CONSTRUCTORS", alloc::Alloc::new(module.py()).fast())?;
 
     Ok(())
 }

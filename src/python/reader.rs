@@ -7,9 +7,8 @@ use std::cell::RefCell;
 use std::os::raw::{c_char, c_int};
 
 use pyo3::prelude::*;
-use pyo3::types::{PyInt, PyList, PyString};
+use pyo3::types::{PyDict, PyInt, PyList, PyString};
 
-use super::alloc::Alloc;
 use crate::json::{self, Sink, Text};
 
 pub enum ParseError {
@@ -111,13 +110,12 @@ const PENDING_KEPT: usize = 4096;
 
 struct Builder<'py, 'c> {
     py: Python<'py>,
-    alloc: Alloc<'py>,
     keys: &'c mut [KeySlot],
     /// The items of the arrays and the keys and values of the objects
     /// being read, innermost last: a container takes its own off the end
     /// when it closes. One vector for all containers, reused by the
-    /// thread's parses: a new one per parse cost 3 % of parsing the
-    /// 100 B session (callgrind), one per container more.
+    /// thread's parses, so that a parse does not allocate one per
+    /// container.
     pending: &'c mut Vec<Py<PyAny>>,
 }
 
@@ -126,7 +124,7 @@ impl<'py> Builder<'py, '_> {
         let text = match key {
             Text::Str(text) if text.len() <= KEY_CACHE_MAX_LEN && !self.keys.is_empty() => text,
             other => {
-                return string(self.alloc, other)?
+                return string(self.py, other)?
                     .cast_into::<PyString>()
                     .map_err(Into::into)
             }
@@ -148,10 +146,9 @@ impl<'py> Builder<'py, '_> {
     }
 }
 
-fn string<'py>(alloc: Alloc<'py>, text: Text<'_>) -> PyResult<Bound<'py, PyAny>> {
-    let py = alloc.py();
+fn string<'py>(py: Python<'py>, text: Text<'_>) -> PyResult<Bound<'py, PyAny>> {
     match text {
-        Text::Str(s) if s.is_ascii() => alloc.ascii_str(&s),
+        Text::Str(s) if s.is_ascii() => decode_ascii(py, &s),
         Text::Str(s) => Ok(PyString::new(py, &s).into_any()),
         Text::Utf16(units) => {
             let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
@@ -169,6 +166,22 @@ fn string<'py>(alloc: Alloc<'py>, text: Text<'_>) -> PyResult<Bound<'py, PyAny>>
                 Bound::from_owned_ptr_or_err(py, ptr)
             }
         }
+    }
+}
+
+fn decode_ascii<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    // ASCII is its own Latin-1, and CPython's Latin-1 decoder (a scan for
+    // the widest character, then a copy) does less than its UTF-8 one.
+    // SAFETY: the pointer and length are those of `text`, which outlives
+    // the call; NULL errors is "strict"; the returned new reference (or
+    // NULL with an exception set) is owned by Bound.
+    unsafe {
+        let ptr = pyo3::ffi::PyUnicode_DecodeLatin1(
+            text.as_ptr().cast::<c_char>(),
+            text.len() as pyo3::ffi::Py_ssize_t,
+            std::ptr::null(),
+        );
+        Bound::from_owned_ptr_or_err(py, ptr)
     }
 }
 
@@ -201,7 +214,7 @@ impl<'py> Sink for Builder<'py, '_> {
     }
 
     fn string(&mut self, text: Text<'_>) -> Result<Self::Value, ParseError> {
-        Ok(string(self.alloc, text)?)
+        Ok(string(self.py, text)?)
     }
 
     fn array(&mut self) -> Result<Self::Array, ParseError> {
@@ -237,11 +250,10 @@ impl<'py> Sink for Builder<'py, '_> {
         Ok(())
     }
 
-    /// The dict is made once its members are all read, so that it is
-    /// allocated for as many as it gets (src/python/alloc.rs); they go
-    /// in in the order read, so a repeated key keeps its last value.
+    /// The members go in in the order read, so a repeated key keeps its
+    /// last value.
     fn finish_object(&mut self, start: Self::Object) -> Result<Self::Value, ParseError> {
-        let dict = self.alloc.dict((self.pending.len() - start) / 2)?;
+        let dict = PyDict::new(self.py);
         let mut members = self.pending.drain(start..);
         while let (Some(key), Some(value)) = (members.next(), members.next()) {
             dict.set_item(key.into_bound(self.py), value.into_bound(self.py))?;
@@ -255,13 +267,11 @@ impl<'py> Sink for Builder<'py, '_> {
 }
 
 pub fn parse<'py>(py: Python<'py>, text: &str) -> Result<Bound<'py, PyAny>, ParseError> {
-    let alloc = Alloc::new(py);
     SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
         Ok(mut scratch) => {
             let Scratch { keys, pending } = &mut *scratch;
             let builder = &mut Builder {
                 py,
-                alloc,
                 keys,
                 pending,
             };
@@ -277,7 +287,6 @@ pub fn parse<'py>(py: Python<'py>, text: &str) -> Result<Bound<'py, PyAny>, Pars
             text,
             &mut Builder {
                 py,
-                alloc,
                 keys: &mut [],
                 pending: &mut Vec::new(),
             },
