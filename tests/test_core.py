@@ -497,6 +497,54 @@ def test_unseal_data_never_raises_for_bad_seals():
 def test_sealer_cache_reuses_compiled_passwords():
     assert iron_fast.sealer_for(PW) is iron_fast.sealer_for(PW)
     assert iron_fast.sealer_for({1: PW}) is not iron_fast.sealer_for(PW)
+    assert iron_fast.sealer_for(PW.encode()[:32]) is not iron_fast.sealer_for(
+        PW
+    )
+    # A str seen before is found again, by value as well as identity.
+    assert iron_fast.sealer_for("".join(PW)) is iron_fast.sealer_for(PW)
+
+
+def test_sealer_for_gives_the_same_answer_in_every_process_state():
+    """True == 1 == 1.0, so a cache keyed by value alone accepted, once
+    {1: pw} had been used, the {True: pw} and {1.0: pw} that Sealer() and
+    a fresh process refuse (and sealed with id 1)."""
+    refused = [{True: PW}, {1.0: PW}, {False: PW, 1: PW}]
+    for password in refused:
+        with pytest.raises(iron_fast.PasswordError):
+            iron_fast.Sealer(password)
+    iron_fast.sealer_for({1: PW})
+    iron_fast.sealer_for({0: PW, 1: PW})
+    iron_fast.seal_data({"a": 1}, password={1: PW})
+    for password in refused:
+        with pytest.raises(iron_fast.PasswordError):
+            iron_fast.sealer_for(password)
+        with pytest.raises(iron_fast.PasswordError):
+            iron_fast.seal_data({"a": 1}, password=password)
+        with pytest.raises(iron_fast.PasswordError):
+            iron_fast.unseal_data("x", password=password)
+    # The options too: a float skew or offset is refused, whatever was
+    # cached with the int of the same value.
+    iron_fast.sealer_for(PW, timestamp_skew_sec=1, localtime_offset_ms=1)
+    with pytest.raises(TypeError):
+        iron_fast.sealer_for(PW, timestamp_skew_sec=1.0, localtime_offset_ms=1)
+    with pytest.raises(TypeError):
+        iron_fast.sealer_for(PW, timestamp_skew_sec=1, localtime_offset_ms=1.0)
+
+
+def test_seal_data_and_unseal_data_are_python_over_sealer_for():
+    """No callback from the compiled core into the package: the functional
+    API is written in Python over sealer_for."""
+    assert not hasattr(_core, "seal_data")
+    assert not hasattr(_core, "unseal_data")
+    token = iron_fast.seal_data({"a": 1}, password=PW, ttl=60)
+    assert iron_fast.sealer_for(PW).unseal(token) == {"a": 1}
+    assert iron_fast.unseal_data(token, password=PW, ttl=5) == {"a": 1}
+    assert (
+        iron_fast.unseal_data(
+            iron_fast.seal_data(None, password=PW), password=PW
+        )
+        == {}
+    )
 
 
 def test_version():

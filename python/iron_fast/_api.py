@@ -4,10 +4,7 @@ twins, over a small cache of compiled sealers.
 
 A Sealer does the per-password work (validation, key schedules) once; the
 cache lets ``seal_data(..., password=...)`` called on every request reuse
-it instead of redoing that work per call. ``seal_data`` and ``unseal_data``
-themselves are compiled (``iron_fast._core``, documented in its stub): they
-find the Sealer of a ``str`` password by the string's identity, and ask
-``sealer_for`` for any other.
+it instead of redoing that work per call.
 """
 
 from __future__ import annotations
@@ -16,7 +13,7 @@ from collections.abc import Hashable, Mapping
 from threading import Lock
 from typing import TYPE_CHECKING, Any
 
-from iron_fast._core import DEFAULT_TTL, Sealer, seal_data, unseal_data
+from iron_fast._core import DEFAULT_TTL, Sealer
 
 if TYPE_CHECKING:
     from iron_fast._core import Password
@@ -31,14 +28,40 @@ _cache: dict[Hashable, Sealer] = {}
 _cache_lock = Lock()
 
 
+_DEFAULT_OPTIONS = (int, 60, int, 0)
+
+
 def _cache_key(
     password: Password, timestamp_skew_sec: int, localtime_offset_ms: int
 ) -> Hashable:
+    # Keyed by type as well as value: True == 1 == 1.0, and a Sealer built
+    # for {1: pw} must not answer for {True: pw}, which Sealer() refuses
+    # (nor one built with a skew of 1 for a skew of 1.0).
+    options = (
+        type(timestamp_skew_sec),
+        timestamp_skew_sec,
+        type(localtime_offset_ms),
+        localtime_offset_ms,
+    )
+    if type(password) is str or type(password) is bytes:
+        # Its own key with the default options, so that seal_data and
+        # unseal_data find it with one lookup (_default_sealer); a str
+        # never equals bytes, nor any of the tuples below.
+        return password if options == _DEFAULT_OPTIONS else (password, options)
     if isinstance(password, Mapping):
-        secrets: Hashable = ("map", tuple(password.items()))
-    else:
-        secrets = (type(password).__name__, password)
-    return (secrets, timestamp_skew_sec, localtime_offset_ms)
+        pairs = tuple((type(k), k, type(v), v) for k, v in password.items())
+        return (("map", pairs), options)
+    return ((type(password), password), options)
+
+
+def _default_sealer(password: Password) -> Sealer:
+    """``sealer_for(password)``, with one dict lookup for a str password
+    seen before: seal_data and unseal_data run it on every call."""
+    if type(password) is str:
+        cached = _cache.get(password)
+        if cached is not None:
+            return cached
+    return sealer_for(password)
 
 
 def sealer_for(
@@ -67,6 +90,33 @@ def sealer_for(
                 _cache.pop(next(iter(_cache)))
             _cache[key] = sealer
     return sealer
+
+
+def seal_data(
+    data: object, *, password: Password, ttl: int = DEFAULT_TTL
+) -> str:
+    """iron-session ``sealData``: seal ``data`` into ``Fe26.2*…~2``.
+
+    ``ttl`` is in seconds (``DEFAULT_TTL``, 14 days); 0 means the seal
+    never expires. Raises SerializationError for data that is not plain
+    JSON and PasswordError for an unusable password. The Sealer for
+    ``password`` is built once (``sealer_for``) and reused."""
+    return _default_sealer(password).seal(data, ttl=ttl)
+
+
+def unseal_data(
+    seal: str, *, password: Password, ttl: int | None = None
+) -> Any:
+    """iron-session 9 ``unsealData``: the sealed data, or ``{}`` for any
+    bad, expired, tampered or unknown-password seal (and for a seal of
+    ``null``). It never raises for a bad seal; it does raise PasswordError
+    for an unusable password.
+
+    ``ttl`` is accepted for signature parity with iron-session and, as
+    there, ignored: validity depends on the expiration inside the seal."""
+    del ttl
+    value, _ = _default_sealer(password).unseal_or_none(seal)
+    return {} if value is None else value
 
 
 def seal(

@@ -10,9 +10,7 @@ __all__ = [
     "__version__",
     "find_cookie",
     "from_json",
-    "seal_data",
     "to_json",
-    "unseal_data",
 ]
 
 _Secret = str | bytes
@@ -111,28 +109,6 @@ class Sealer:
         cache; for tests."""
     def _cache_info(self) -> tuple[int, int, int, int]:
         """The verified-seal cache: (capacity, entries, hits, misses)."""
-
-def seal_data(data: object, *, password: Password, ttl: int = 1209600) -> str:
-    """iron-session ``sealData``: seal ``data`` into ``Fe26.2*…~2``.
-
-    ``ttl`` is in seconds (``DEFAULT_TTL``, 14 days); 0 means the
-    seal never expires. Raises SerializationError for data that is not
-    plain JSON and PasswordError for an unusable password.
-
-    The Sealer for ``password`` is built once (``sealer_for``) and found
-    again by the password's identity, so calling this on every request
-    costs no more than a reused ``Sealer``."""
-
-def unseal_data(
-    seal: str, *, password: Password, ttl: int | None = ...
-) -> Any:
-    """iron-session 9 ``unsealData``: the sealed data, or ``{}`` for any
-    bad, expired, tampered or unknown-password seal (and for a seal of
-    ``null``). It never raises for a bad seal; it does raise PasswordError
-    for an unusable password.
-
-    ``ttl`` is accepted for signature parity with iron-session and, as
-    there, ignored: validity depends on the expiration inside the seal."""
 
 def to_json(data: object) -> str:
     """The exact text ``JSON.stringify`` writes for ``data``; raises

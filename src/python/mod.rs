@@ -8,8 +8,7 @@ mod writer;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyInt, PyMapping, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyInt, PyMapping, PyString, PyTuple};
 
 use crate::cache::{self, VerifiedCache};
 use crate::crypto::IV_LEN;
@@ -198,23 +197,6 @@ impl PySealer {
             Err(other) => Err(other.into()),
         }
     }
-
-    /// iron-session 9's `unsealData` after the password: the value, or a
-    /// new `{}` for anything that is not a good seal (and for JSON null).
-    fn unseal_data<'py>(
-        &self,
-        py: Python<'py>,
-        seal: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        if let Some(text) = seal.cast::<PyString>().ok().and_then(|s| s.to_str().ok()) {
-            if let Ok(value) = self.open_quietly(py, text)? {
-                if !value.is_none() {
-                    return Ok(value);
-                }
-            }
-        }
-        Ok(PyDict::new(py).into_any())
-    }
 }
 
 #[pymethods]
@@ -360,83 +342,6 @@ impl PySealer {
     }
 }
 
-/// Sealers of recent `str` passwords, by the identity of the string object
-/// (an app passes the same one on every call): `seal_data` and
-/// `unseal_data` then skip `iron_fast._api.sealer_for`, which builds and
-/// caches them by value. Holding the string keeps its identity unique.
-const FAST_SEALERS: usize = 8;
-
-struct FastSealers {
-    entries: [Option<(Py<PyAny>, Py<PySealer>)>; FAST_SEALERS],
-    next: usize,
-}
-
-static FAST: std::sync::Mutex<FastSealers> = std::sync::Mutex::new(FastSealers {
-    entries: [const { None }; FAST_SEALERS],
-    next: 0,
-});
-
-fn fast_sealers() -> std::sync::MutexGuard<'static, FastSealers> {
-    // Entries are replaced whole: a panic cannot leave one half written.
-    FAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn sealer_for<'py>(
-    py: Python<'py>,
-    password: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PySealer>> {
-    let by_identity = password.is_exact_instance_of::<PyString>();
-    if by_identity {
-        let fast = fast_sealers();
-        for (known, sealer) in fast.entries.iter().flatten() {
-            if known.as_ptr() == password.as_ptr() {
-                return Ok(sealer.bind(py).clone());
-            }
-        }
-    }
-    static SEALER_FOR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    let sealer = SEALER_FOR
-        .import(py, "iron_fast._api", "sealer_for")?
-        .call1((password,))?
-        .cast_into::<PySealer>()?;
-    if by_identity {
-        let entry = Some((password.clone().unbind(), sealer.clone().unbind()));
-        let evicted = {
-            let mut fast = fast_sealers();
-            let slot = fast.next;
-            fast.next = (slot + 1) % FAST_SEALERS;
-            std::mem::replace(&mut fast.entries[slot], entry)
-        };
-        drop(evicted); // released outside the lock
-    }
-    Ok(sealer)
-}
-
-/// iron-session's `sealData`; see `_core.pyi`.
-#[pyfunction]
-#[pyo3(signature = (data, *, password, ttl = 1_209_600))]
-fn seal_data(
-    py: Python<'_>,
-    data: &Bound<'_, PyAny>,
-    password: &Bound<'_, PyAny>,
-    ttl: i64,
-) -> PyResult<String> {
-    sealer_for(py, password)?.get().seal(py, data, Some(ttl))
-}
-
-/// iron-session 9's `unsealData`; see `_core.pyi`.
-#[pyfunction]
-#[pyo3(signature = (seal, *, password, ttl = None))]
-fn unseal_data<'py>(
-    py: Python<'py>,
-    seal: &Bound<'py, PyAny>,
-    password: &Bound<'py, PyAny>,
-    ttl: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let _ = ttl; // accepted for iron-session's signature, and ignored as there
-    sealer_for(py, password)?.get().unseal_data(py, seal)
-}
-
 /// The exact text `JSON.stringify` writes for `data`.
 #[pyfunction]
 #[pyo3(name = "to_json")]
@@ -474,8 +379,6 @@ fn py_from_json<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>>
 fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<PySealer>()?;
     module.add_function(wrap_pyfunction!(py_to_json, module)?)?;
-    module.add_function(wrap_pyfunction!(seal_data, module)?)?;
-    module.add_function(wrap_pyfunction!(unseal_data, module)?)?;
     module.add_function(wrap_pyfunction!(py_from_json, module)?)?;
     module.add_function(wrap_pyfunction!(find_cookie, module)?)?;
     module.add("DEFAULT_TTL", DEFAULT_TTL_SEC)?;

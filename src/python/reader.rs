@@ -270,11 +270,7 @@ pub fn parse<'py>(py: Python<'py>, text: &str) -> Result<Bound<'py, PyAny>, Pars
     SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
         Ok(mut scratch) => {
             let Scratch { keys, pending } = &mut *scratch;
-            let builder = &mut Builder {
-                py,
-                keys,
-                pending,
-            };
+            let builder = &mut Builder { py, keys, pending };
             let parsed = json::parse(text, builder);
             // What a syntax error left behind is released now, not kept.
             builder.pending.clear();
