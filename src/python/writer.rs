@@ -3,6 +3,8 @@
 //! same JavaScript value, refusing anything that is not plain JSON with
 //! the path of the offending value (`data["at"] is a datetime`).
 
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
@@ -282,6 +284,68 @@ fn write_array<'py>(
     Ok(())
 }
 
+/// A dict's members, one at a time, as CPython's own dict iterator gives
+/// them. PyO3's iterator panics when the dict changes while it is walked,
+/// and the writer runs Python code between members (a str subclass's
+/// `encode`, an int subclass's `__int__`, a `__repr__`, a finalizer, or
+/// another thread while that code has released the GIL), which can change
+/// it: here that is the RuntimeError CPython raises, never a panic.
+struct Members<'a, 'py> {
+    dict: &'a Bound<'py, PyDict>,
+    position: ffi::Py_ssize_t,
+    len: usize,
+    remaining: usize,
+}
+
+fn dict_members<'a, 'py>(dict: &'a Bound<'py, PyDict>) -> Members<'a, 'py> {
+    let len = dict.len();
+    Members {
+        dict,
+        position: 0,
+        len,
+        remaining: len,
+    }
+}
+
+impl<'py> Iterator for Members<'_, 'py> {
+    type Item = PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.dict.len() != self.len {
+            return Some(Err(PyRuntimeError::new_err(
+                "dictionary changed size during iteration",
+            )));
+        }
+        let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
+        let py = self.dict.py();
+        // SAFETY: the GIL is held (`py`), and on a free-threaded build the
+        // dict is locked for the call; `PyDict_Next` bounds `position` by
+        // the dict's current table whatever happened to it, and returns
+        // borrowed references, which are made owned at once.
+        let found = pyo3::sync::critical_section::with_critical_section(self.dict, || unsafe {
+            ffi::PyDict_Next(self.dict.as_ptr(), &mut self.position, &mut key, &mut value) != 0
+        });
+        if !found {
+            return None;
+        }
+        // Same size but more members than it had: keys were replaced.
+        let Some(remaining) = self.remaining.checked_sub(1) else {
+            return Some(Err(PyRuntimeError::new_err(
+                "dictionary keys changed during iteration",
+            )));
+        };
+        self.remaining = remaining;
+        // SAFETY: non-null borrowed references from `PyDict_Next`, still
+        // held by the dict (nothing ran since the call).
+        unsafe {
+            Some(Ok((
+                Bound::from_borrowed_ptr(py, key),
+                Bound::from_borrowed_ptr(py, value),
+            )))
+        }
+    }
+}
+
 /// A dict key as JavaScript sees it: str as is, int as its decimal text.
 enum Key<'py> {
     Str(Bound<'py, PyString>),
@@ -403,7 +467,8 @@ fn write_dict(
     out.push(b'{');
     let mut first = true;
     let mut saw_int_key = false;
-    for (key, value) in dict.iter() {
+    for member in dict_members(dict) {
+        let (key, value) = member?;
         if !first {
             out.push(b',');
         }
@@ -439,7 +504,8 @@ fn write_dict_ordered(
     depth: usize,
 ) -> Result<()> {
     let mut members: Vec<(Option<u32>, Key<'_>, Bound<'_, PyAny>)> = Vec::with_capacity(dict.len());
-    for (key, value) in dict.iter() {
+    for member in dict_members(dict) {
+        let (key, value) = member?;
         let key = classify_key(key)?;
         members.push((json::is_array_index(&key.text()), key, value));
     }
