@@ -171,6 +171,7 @@ impl PySealer {
             Err(ParseError::Syntax { .. }) => {
                 Ok(Err(Error::invalid("the sealed content is not valid JSON")))
             }
+            Err(ParseError::Unreadable(why)) => Ok(Err(Error::invalid(why))),
             Err(ParseError::Python(err)) => Err(err),
         }
     }
@@ -371,6 +372,7 @@ fn py_from_json<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>>
         ParseError::Syntax { message, offset } => {
             PyValueError::new_err(format!("invalid JSON: {message} at position {offset}"))
         }
+        ParseError::Unreadable(why) => PyValueError::new_err(why),
         ParseError::Python(err) => err,
     })
 }

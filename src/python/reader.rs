@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 use std::os::raw::{c_char, c_int};
 
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyInt, PyList, PyString};
 
@@ -16,8 +17,20 @@ pub enum ParseError {
         message: &'static str,
         offset: usize,
     },
+    /// Valid JSON that is not read, and why: nested deeper than the
+    /// parser goes, or a number Python cannot hold as the writer would
+    /// write it again.
+    Unreadable(&'static str),
     Python(PyErr),
 }
+
+/// An integer literal longer than `int()` converts (CPython's
+/// `sys.get_int_max_str_digits()`, 4300 digits by default).
+pub const LONG_INTEGER: &str =
+    "the JSON holds an integer longer than Python reads (sys.get_int_max_str_digits())";
+/// A number beyond a double's range (`1e400`): `JSON.parse` reads it as
+/// Infinity, which no JSON text can hold, so the next save would fail.
+pub const INFINITE_NUMBER: &str = "the JSON holds a number beyond the range of a float";
 
 impl From<PyErr> for ParseError {
     fn from(err: PyErr) -> Self {
@@ -206,10 +219,19 @@ impl<'py> Sink for Builder<'py, '_> {
         if let Some(small) = json::small_integer(literal).or_else(|| literal.parse::<i64>().ok()) {
             return Ok(small.into_pyobject(self.py).expect("infallible").into_any());
         }
-        Ok(self.py.get_type::<PyInt>().call1((literal,))?)
+        match self.py.get_type::<PyInt>().call1((literal,)) {
+            Ok(int) => Ok(int),
+            Err(err) if err.is_instance_of::<PyValueError>(self.py) => {
+                Err(ParseError::Unreadable(LONG_INTEGER))
+            }
+            Err(err) => Err(err.into()),
+        }
     }
 
     fn float(&mut self, value: f64) -> Result<Self::Value, ParseError> {
+        if !value.is_finite() {
+            return Err(ParseError::Unreadable(INFINITE_NUMBER));
+        }
         Ok(value.into_pyobject(self.py).expect("infallible").into_any())
     }
 
@@ -263,6 +285,10 @@ impl<'py> Sink for Builder<'py, '_> {
 
     fn syntax_error(&mut self, message: &'static str, offset: usize) -> ParseError {
         ParseError::Syntax { message, offset }
+    }
+
+    fn too_deep(&mut self, _: usize) -> ParseError {
+        ParseError::Unreadable(json::TOO_DEEP)
     }
 }
 

@@ -3,7 +3,7 @@
 //! same JavaScript value, refusing anything that is not plain JSON with
 //! the path of the offending value (`data["at"] is a datetime`).
 
-use pyo3::exceptions::PyRuntimeError;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -233,8 +233,22 @@ fn write_int(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> Result<()> {
         out.extend_from_slice(format_i64(&mut buffer, small));
         return Ok(());
     }
-    let exact = value.py().get_type::<PyInt>().call1((value,))?;
-    out.extend_from_slice(exact.str()?.to_str()?.as_bytes());
+    let py = value.py();
+    let exact = py.get_type::<PyInt>().call1((value,))?;
+    match exact.str() {
+        Ok(text) => out.extend_from_slice(text.to_str()?.as_bytes()),
+        // Longer than sys.get_int_max_str_digits() allows as text: the
+        // reader of a process with the default limit could not read it
+        // back either.
+        Err(err) if err.is_instance_of::<PyValueError>(py) => {
+            return refuse(
+                "is an int with more digits than Python writes as text \
+                 (sys.get_int_max_str_digits()); store it as a str"
+                    .to_owned(),
+            );
+        }
+        Err(err) => return Err(err.into()),
+    }
     Ok(())
 }
 
@@ -260,7 +274,7 @@ fn format_i64(buffer: &mut [u8; 20], value: i64) -> &[u8] {
 fn enter(depth: usize) -> Result<usize> {
     if depth >= MAX_DEPTH {
         return refuse(format!(
-            "is nested more than {MAX_DEPTH} levels deep (does it contain itself?)"
+            "is nested deeper than {MAX_DEPTH} levels (does it contain itself?)"
         ));
     }
     Ok(depth + 1)
