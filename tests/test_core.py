@@ -267,13 +267,11 @@ def test_json_details():
         _core.from_json("{")
 
 
-def test_written_keys_come_back_as_themselves_from_the_key_cache():
-    """The writer keeps the JSON text of keys it wrote, by the identity of
-    their str (src/python/writer.rs): a key met again, an equal key that is
-    another object, keys needing escapes, keys that look like array
-    indices (which reorder the object), str subclasses, and keys that
-    share a slot or reuse a freed key's address all write as json.dumps
-    does (same order: no index-like key among them)."""
+def test_keys_are_written_as_json_dumps_writes_them():
+    """A key met again, an equal key that is another object, keys needing
+    escapes, keys that look like array indices (which reorder the object),
+    str subclasses, and keys that reuse a freed key's address all write as
+    json.dumps does (same order: no index-like key among them)."""
     import json
 
     def expected(data):
@@ -283,7 +281,7 @@ def test_written_keys_come_back_as_themselves_from_the_key_cache():
         pass
 
     odd = ['a"b', "a\\b", "tab\t", "\x01", "é", "😀", "", "k" * 64, "k" * 65]
-    for _ in range(3):  # cold, then from the cache
+    for _ in range(3):
         for key in odd:
             assert _core.to_json({key: 1, "after": 2}) == expected(
                 {key: 1, "after": 2}
@@ -297,19 +295,18 @@ def test_written_keys_come_back_as_themselves_from_the_key_cache():
             _core.to_json({"b": 1, "10": 2, "2": 3}) == '{"2":3,"10":2,"b":1}'
         )
         assert _core.to_json({"\ud800": 1}) == '{"\\ud800":1}'
-    # More keys than slots, each freed after its write (its address is
-    # soon another key's), twice over.
+    # Many keys, each freed after its write (its address is soon another
+    # key's), twice over.
     for round_ in range(2):
         for i in range(3000):
             key = f"key-{i}-{round_}"
             assert _core.to_json({key: i}) == f'{{"{key}":{i}}}'
 
 
-def test_a_key_whose_encode_writes_json_is_written_without_the_cache():
+def test_a_key_whose_encode_writes_json_is_written_right():
     """Writing a key with a lone surrogate calls its ``encode``; a str
-    subclass may run code there that writes JSON on the same thread, while
-    the outer write holds the thread's key cache: that inner write goes
-    without the cache, and both come out right."""
+    subclass may run code there that writes JSON on the same thread, inside
+    the outer write: both come out right."""
     inner = []
 
     class Sneaky(str):

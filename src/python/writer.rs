@@ -10,38 +10,6 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyT
 
 use crate::json::{self, MAX_DEPTH};
 
-/// The JSON text of dict keys written before, by the identity of their
-/// `str`: a session's keys are the same objects from one write to the next
-/// (string literals in the app's code, or the reader's cached keys), so a
-/// key seen before is one copy of its quoted text instead of a trip into
-/// the C API for its UTF-8, an array-index check and an escape scan. The
-/// entry holds a reference to its key, so the address cannot be reused by
-/// another object while the entry lives; a `str` never changes. Per
-/// thread, so it needs no lock.
-const RENDERED_KEY_SLOTS: usize = 256;
-const _: () = assert!(RENDERED_KEY_SLOTS.is_power_of_two());
-/// Longer keys are written the long way (and are rare).
-const RENDERED_KEY_MAX_LEN: usize = 64;
-
-struct RenderedKey {
-    key: Py<PyString>,
-    /// `"key"`, quoted and escaped.
-    json: Box<[u8]>,
-}
-
-type RenderedKeys = [Option<RenderedKey>];
-
-thread_local! {
-    static RENDERED_KEYS: std::cell::RefCell<Box<RenderedKeys>> =
-        std::cell::RefCell::new((0..RENDERED_KEY_SLOTS).map(|_| None).collect());
-}
-
-fn rendered_slot(key: &Bound<'_, PyAny>) -> usize {
-    // Objects are 16-byte aligned: the low bits carry nothing.
-    let mixed = ((key.as_ptr() as usize as u64) >> 4).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    (mixed >> (64 - RENDERED_KEY_SLOTS.trailing_zeros())) as usize
-}
-
 /// One step of the path to a refused value, collected while the error
 /// unwinds so that a successful walk pays nothing for it.
 enum Step {
@@ -114,20 +82,10 @@ fn with_step<T>(result: Result<T>, step: impl FnOnce() -> Step) -> Result<T> {
 
 /// Writes `value` as JSON text into `out`.
 pub fn write_value(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> Result<()> {
-    RENDERED_KEYS.with(|keys| match keys.try_borrow_mut() {
-        Ok(mut keys) => write(out, &mut keys, value, 0),
-        // Re-entered on this thread (Python code run by the outer write,
-        // such as a str subclass's `encode`): write without the cache.
-        Err(_) => write(out, &mut [], value, 0),
-    })
+    write(out, value, 0)
 }
 
-fn write(
-    out: &mut Vec<u8>,
-    keys: &mut RenderedKeys,
-    value: &Bound<'_, PyAny>,
-    depth: usize,
-) -> Result<()> {
+fn write(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Result<()> {
     // Exact types first: they are what sessions hold, and each check is a
     // pointer comparison (the subclass checks below are calls into Python).
     if let Ok(text) = value.cast_exact::<PyString>() {
@@ -137,10 +95,10 @@ fn write(
         return write_int(out, value);
     }
     if let Ok(dict) = value.cast_exact::<PyDict>() {
-        return write_dict(out, keys, dict, depth);
+        return write_dict(out, dict, depth);
     }
     if let Ok(list) = value.cast_exact::<PyList>() {
-        return write_array(out, keys, list.iter(), depth);
+        return write_array(out, list.iter(), depth);
     }
     if let Ok(flag) = value.cast_exact::<PyBool>() {
         out.extend_from_slice(if flag.is_true() { b"true" } else { b"false" });
@@ -153,10 +111,10 @@ fn write(
     // The rest in the order of a full type check: a class deriving from
     // several of these is written as the first one listed.
     if let Ok(dict) = value.cast::<PyDict>() {
-        return write_dict(out, keys, dict, depth);
+        return write_dict(out, dict, depth);
     }
     if let Ok(list) = value.cast::<PyList>() {
-        return write_array(out, keys, list.iter(), depth);
+        return write_array(out, list.iter(), depth);
     }
     if let Ok(float) = value.cast::<PyFloat>() {
         let number = float.value();
@@ -170,7 +128,7 @@ fn write(
         return Ok(());
     }
     if let Ok(tuple) = value.cast::<PyTuple>() {
-        return write_array(out, keys, tuple.iter(), depth);
+        return write_array(out, tuple.iter(), depth);
     }
     // Subclasses of str and int (StrEnum, IntEnum, ...) are written as the
     // plain value they hold, as json.dumps does.
@@ -282,7 +240,6 @@ fn enter(depth: usize) -> Result<usize> {
 
 fn write_array<'py>(
     out: &mut Vec<u8>,
-    keys: &mut RenderedKeys,
     items: impl Iterator<Item = Bound<'py, PyAny>>,
     depth: usize,
 ) -> Result<()> {
@@ -292,7 +249,7 @@ fn write_array<'py>(
         if i > 0 {
             out.push(b',');
         }
-        with_step(write(out, keys, &item, depth), || Step::Index(i))?;
+        with_step(write(out, &item, depth), || Step::Index(i))?;
     }
     out.push(b']');
     Ok(())
@@ -427,53 +384,25 @@ enum KeyKind {
     ArrayIndex,
 }
 
-/// Writes a dict key as its quoted text, from `keys` when this very `str`
-/// was written before, and remembers an exact `str` key for next time.
-fn write_key(
-    out: &mut Vec<u8>,
-    keys: &mut RenderedKeys,
-    key: &Bound<'_, PyAny>,
-) -> Result<KeyKind> {
-    let slot = (!keys.is_empty()).then(|| rendered_slot(key));
-    if let Some(Some(rendered)) = slot.map(|slot| &keys[slot]) {
-        if rendered.key.as_ptr() == key.as_ptr() {
-            out.extend_from_slice(&rendered.json);
-            return Ok(KeyKind::Plain);
-        }
-    }
+/// Writes a dict key as its quoted text.
+fn write_key(out: &mut Vec<u8>, key: &Bound<'_, PyAny>) -> Result<KeyKind> {
     let key = classify_key(key.clone())?;
     let text = key.text();
     if json::is_array_index(&text).is_some() {
         return Ok(KeyKind::ArrayIndex);
     }
-    let at = out.len();
     match &text {
         // Already UTF-8: no second trip into Python for the same text.
         std::borrow::Cow::Borrowed(utf8) => json::write_str(out, utf8),
         std::borrow::Cow::Owned(_) => key.write(out)?,
     }
-    match (slot, &key) {
-        (_, Key::Int(_)) => return Ok(KeyKind::Int),
-        (Some(slot), Key::Str(text))
-            if text.is_exact_instance_of::<PyString>()
-                && out.len() - at <= RENDERED_KEY_MAX_LEN =>
-        {
-            keys[slot] = Some(RenderedKey {
-                key: text.clone().unbind(),
-                json: out[at..].into(),
-            });
-        }
-        _ => {}
-    }
-    Ok(KeyKind::Plain)
+    Ok(match key {
+        Key::Int(_) => KeyKind::Int,
+        Key::Str(_) => KeyKind::Plain,
+    })
 }
 
-fn write_dict(
-    out: &mut Vec<u8>,
-    keys: &mut RenderedKeys,
-    dict: &Bound<'_, PyDict>,
-    depth: usize,
-) -> Result<()> {
+fn write_dict(out: &mut Vec<u8>, dict: &Bound<'_, PyDict>, depth: usize) -> Result<()> {
     let depth = enter(depth)?;
     let start = out.len();
     // Common case: no integer-like key, so JavaScript keeps insertion order
@@ -487,16 +416,16 @@ fn write_dict(
             out.push(b',');
         }
         first = false;
-        match write_key(out, keys, &key)? {
+        match write_key(out, &key)? {
             KeyKind::Plain => {}
             KeyKind::Int => saw_int_key = true,
             KeyKind::ArrayIndex => {
                 out.truncate(start);
-                return write_dict_ordered(out, keys, dict, depth);
+                return write_dict_ordered(out, dict, depth);
             }
         }
         out.push(b':');
-        with_step(write(out, keys, &value, depth), || {
+        with_step(write(out, &value, depth), || {
             Step::Key(
                 classify_key(key).map_or_else(|_| String::new(), |key| key.text().into_owned()),
             )
@@ -511,12 +440,7 @@ fn write_dict(
 
 /// JavaScript property order: array-index keys first in ascending order,
 /// then the other keys in insertion order.
-fn write_dict_ordered(
-    out: &mut Vec<u8>,
-    keys: &mut RenderedKeys,
-    dict: &Bound<'_, PyDict>,
-    depth: usize,
-) -> Result<()> {
+fn write_dict_ordered(out: &mut Vec<u8>, dict: &Bound<'_, PyDict>, depth: usize) -> Result<()> {
     let mut members: Vec<(Option<u32>, Key<'_>, Bound<'_, PyAny>)> = Vec::with_capacity(dict.len());
     for member in dict_members(dict) {
         let (key, value) = member?;
@@ -533,7 +457,7 @@ fn write_dict_ordered(
         }
         key.write(out)?;
         out.push(b':');
-        with_step(write(out, keys, value, depth), || {
+        with_step(write(out, value, depth), || {
             Step::Key(key.text().into_owned())
         })?;
     }
