@@ -6,6 +6,7 @@ from typing import Any, Final, final
 
 __all__ = [
     "DEFAULT_TTL",
+    "_CACHE_LIMITS",
     "Sealer",
     "__version__",
     "find_cookie",
@@ -22,6 +23,12 @@ DEFAULT_TTL: Final[int]
 """iron-session's default ttl: 14 days, in seconds."""
 
 __version__: Final[str]
+
+_CACHE_LIMITS: Final[dict[str, int]]
+"""``max_cached_token``: the longest token the verified-seal cache keeps;
+``gil_release``: the plaintext bytes from which the GIL is released around
+the crypto. The first is below the second, so the cache's lock is only
+taken with the GIL held (tests check it)."""
 
 @final
 class Sealer:

@@ -27,6 +27,15 @@ use writer::WriteError;
 /// thread's work, and as many as one thread with no release; from 8 KB of
 /// plaintext (about 25 µs of crypto) two threads seal 1.6x faster than one.
 const GIL_DETACH_THRESHOLD: usize = 8192;
+// The verified-seal cache is reached inside `run_detached`, yet its lock
+// is only ever taken with the GIL held: it takes tokens of at most
+// MAX_CACHED_TOKEN bytes (it returns before locking for longer ones), and
+// the GIL is released only for a plaintext of GIL_DETACH_THRESHOLD bytes
+// or more, whose token is longer still (unseal estimates the plaintext as
+// 3/4 of the token). A fork is made by a thread holding the GIL, so no
+// other thread can hold the lock then, and the child never inherits it
+// locked. tests/test_verified_cache.py checks the same at run time.
+const _: () = assert!(cache::MAX_CACHED_TOKEN < GIL_DETACH_THRESHOLD);
 /// A bound on `cache_size`, so that a typo cannot reserve gigabytes.
 const MAX_CACHE_SIZE: usize = 1 << 20;
 // Defaults written as literals in signatures, so that Python shows them.
@@ -384,6 +393,10 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(py_from_json, module)?)?;
     module.add_function(wrap_pyfunction!(find_cookie, module)?)?;
     module.add("DEFAULT_TTL", DEFAULT_TTL_SEC)?;
+    let limits = pyo3::types::PyDict::new(module.py());
+    limits.set_item("max_cached_token", cache::MAX_CACHED_TOKEN)?;
+    limits.set_item("gil_release", GIL_DETACH_THRESHOLD)?;
+    module.add("_CACHE_LIMITS", limits)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
 
     Ok(())
