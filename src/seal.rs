@@ -491,7 +491,7 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.starts_with("Fe26.2*1*") && a.ends_with("~2"));
         assert_eq!(sealer.unseal(&a).unwrap(), b"{\"a\":1}");
-        // 206 + id + ciphertext + expiration, plus "~2" (SPEC §1).
+        // 206 fixed characters + id + ciphertext + expiration, plus "~2".
         let c = sealer
             .seal(b"{\"user\":{\"id\":1}}", DEFAULT_TTL_SEC)
             .unwrap();

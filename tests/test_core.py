@@ -372,8 +372,8 @@ def test_objects_of_every_size_parse_as_json_loads():
 
 
 def test_ascii_strings_of_every_length_are_ordinary_strings():
-    """ASCII strings are decoded as Latin-1: each must be a plain str equal
-    to the text, hashing as one built by Python does (a dict finds it), the
+    """ASCII strings of every length: each must be a plain str equal to
+    the text, hashing as one built by Python does (a dict finds it), the
     same size in memory. Every ASCII character comes through, those JSON
     escapes too."""
     import json

@@ -21,11 +21,9 @@ use writer::WriteError;
 
 /// Plaintext bytes from which the crypto runs with the GIL released. A
 /// release pays only when the crypto outlasts waking the thread that takes
-/// the GIL meanwhile, and that wake-up is slow where servers run (tens of
-/// µs on a virtual machine): measured here (`benches/threads.py`), two
-/// threads unsealing a 3.5 KB session released at 2 KB did 0.63-0.80 of one
-/// thread's work, and as many as one thread with no release; from 8 KB of
-/// plaintext (about 25 µs of crypto) two threads seal 1.6x faster than one.
+/// the GIL meanwhile, and that wake-up is slow where servers run (on a
+/// virtual machine); `benches/threads.py` measures where two threads start
+/// to gain (its figures are in BENCHMARKS.md).
 const GIL_DETACH_THRESHOLD: usize = 8192;
 // The verified-seal cache is reached inside `run_detached`, yet its lock
 // is only ever taken with the GIL held: it takes tokens of at most

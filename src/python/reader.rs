@@ -161,7 +161,6 @@ impl<'py> Builder<'py, '_> {
 
 fn string<'py>(py: Python<'py>, text: Text<'_>) -> PyResult<Bound<'py, PyAny>> {
     match text {
-        Text::Str(s) if s.is_ascii() => decode_ascii(py, &s),
         Text::Str(s) => Ok(PyString::new(py, &s).into_any()),
         Text::Utf16(units) => {
             let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
@@ -179,22 +178,6 @@ fn string<'py>(py: Python<'py>, text: Text<'_>) -> PyResult<Bound<'py, PyAny>> {
                 Bound::from_owned_ptr_or_err(py, ptr)
             }
         }
-    }
-}
-
-fn decode_ascii<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    // ASCII is its own Latin-1, and CPython's Latin-1 decoder (a scan for
-    // the widest character, then a copy) does less than its UTF-8 one.
-    // SAFETY: the pointer and length are those of `text`, which outlives
-    // the call; NULL errors is "strict"; the returned new reference (or
-    // NULL with an exception set) is owned by Bound.
-    unsafe {
-        let ptr = pyo3::ffi::PyUnicode_DecodeLatin1(
-            text.as_ptr().cast::<c_char>(),
-            text.len() as pyo3::ffi::Py_ssize_t,
-            std::ptr::null(),
-        );
-        Bound::from_owned_ptr_or_err(py, ptr)
     }
 }
 
