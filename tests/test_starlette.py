@@ -36,7 +36,6 @@ try:  # the [starlette] extra is optional
     from starlette.responses import JSONResponse, PlainTextResponse
     from starlette.routing import Route, WebSocketRoute
 
-    from iron_fast import starlette as iron_starlette
     from iron_fast.starlette import IronSessionMiddleware
 
     with warnings.catch_warnings():  # starlette 1.x prefers httpx2
@@ -64,12 +63,6 @@ SEAL = (
 def _needs_starlette() -> None:
     if MISSING:
         require_or_skip(MISSING)
-
-
-def lazy() -> bool:
-    """Whether this Starlette lets sessions open on first use (its
-    request.session calls mark_accessed(); older ones open eagerly)."""
-    return bool(IronSessionMiddleware(untouched, password=PASSWORD)._lazy)
 
 
 # -- the app under test ---------------------------------------------------
@@ -263,7 +256,8 @@ def test_vary_cookie_only_when_the_session_was_used() -> None:
     app, _ = make_app()
     browser = client(app)
     assert browser.get("/").headers["vary"] == "Cookie"
-    assert ("vary" in browser.get("/untouched").headers) is not lazy()
+    # A route that never reads request.session does not vary by cookie.
+    assert "vary" not in browser.get("/untouched").headers
     assert browser.get("/vary").headers.get_list("vary") == [
         "Accept-Encoding, Cookie"
     ]
@@ -349,8 +343,8 @@ def test_unreadable_cookie_is_an_empty_session(kind: str) -> None:
     browser = client(app, raise_server_exceptions=False)
     answer = browser.get("/untouched", headers=header)
     assert answer.status_code == 200
-    # Never opened where Starlette lets it wait until request.session.
-    assert len(heard) == (0 if lazy() else 1)
+    # Opened with the request, as Starlette's SessionMiddleware does.
+    assert len(heard) == 1
     heard.clear()
     answer = browser.get("/", headers=header)
     assert (answer.status_code, answer.json()) == (200, {})
@@ -467,26 +461,6 @@ def test_scope_session_loads_on_first_use() -> None:
     assert browser.get("/via-scope").json() == {"user": "Ada"}
 
 
-def test_eager_on_a_starlette_that_does_not_mark_access(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    class OldConnection:
-        def __init__(self, scope: Any) -> None:
-            self.scope = scope
-
-        @property
-        def session(self) -> Any:
-            return self.scope["session"]
-
-    monkeypatch.setattr(iron_starlette, "HTTPConnection", OldConnection)
-    app, heard = make_app()
-    answer = client(app).get(
-        "/untouched", headers={"cookie": "session=garbage"}
-    )
-    assert answer.status_code == 200
-    assert [reason for reason, _ in heard] == ["invalid"]  # opened at once
-
-
 async def call(
     app: Any, path: str, headers: list[tuple[bytes, bytes]]
 ) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
@@ -573,3 +547,95 @@ def test_starlette_example(monkeypatch: pytest.MonkeyPatch) -> None:
     answer = browser.post("/logout", follow_redirects=False)
     assert set_cookies(answer)[0].startswith("iron_fast_example=; Max-Age=0")
     assert 'action="/login"' in browser.get("/").text
+
+
+# -- Starlette's own arguments and flags (drop-in fidelity) ---------------
+
+
+def _expiry_ms(line: str) -> int:
+    return int(line.split(";", 1)[0].split("*")[5])
+
+
+@pytest.mark.parametrize("max_age", [3600, 60, 1])
+def test_starlette_max_age_means_what_it_means_there(max_age: int) -> None:
+    # The cookie's Max-Age is exactly max_age (not iron-session's ttl - 60)
+    # and the seal lives max_age seconds.
+    app, _ = make_app(max_age=max_age)
+    import time
+
+    now = time.time_ns() // 1_000_000
+    [line] = set_cookies(client(app).post("/login", json={"name": "Ada"}))
+    assert f"; Max-Age={max_age};" in line
+    lifetime = _expiry_ms(line) - now
+    assert abs(lifetime - max_age * 1000) < 5_000
+
+
+def test_starlette_max_age_none_is_a_browser_session_cookie() -> None:
+    # Starlette's None: no Max-Age and no age limit. Seals that never
+    # expire stay a warned-about choice here (iron-session's rule).
+    app, _ = make_app(max_age=None)
+    # Starlette builds its middleware at the first request.
+    with pytest.warns(iron_fast.IronFastWarning, match="never expire"):
+        answer = client(app).post("/login", json={"name": "Ada"})
+    [line] = set_cookies(answer)
+    assert "Max-Age" not in line
+    assert line.split(";", 1)[0].split("*")[5] == ""  # no expiration
+
+
+def test_starlette_cookie_arguments() -> None:
+    app, _ = make_app(
+        session_cookie="sid",
+        path="/app",
+        same_site="strict",
+        domain="example.com",
+        https_only=True,
+        partitioned=True,
+        max_age=100,
+    )
+    [line] = set_cookies(client(app).post("/login", json={"name": "Ada"}))
+    assert line.startswith("sid=Fe26.2*")
+    assert line.endswith(
+        "; Max-Age=100; Domain=example.com; Path=/app; HttpOnly; Secure; "
+        "Partitioned; SameSite=Strict"
+    )
+    app, _ = make_app(https_only=False)
+    with pytest.warns(iron_fast.IronFastWarning, match="secure"):
+        answer = client(app).post("/login", json={"name": "Ada"})
+    [line] = set_cookies(answer)
+    assert "Secure" not in line
+
+
+def test_session_has_starlette_s_accessed_flag() -> None:
+    async def peek(request: Request) -> JSONResponse:
+        session = request.scope["session"]
+        before = session.accessed
+        request.session
+        return JSONResponse([before, session.accessed, session.modified])
+
+    app, _ = make_app()
+    app.router.routes.append(Route("/peek", peek))
+    assert client(app).get("/peek").json() == [False, True, False]
+
+
+def test_a_secure_cookie_over_plain_http_is_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app, _ = make_app()
+    plain = TestClient(app, base_url="http://testserver")
+    with caplog.at_level("WARNING", logger="iron_fast"):
+        plain.post("/login", json={"name": "Ada"})
+        plain.post("/login", json={"name": "Bea"})
+        client(app).post("/login", json={"name": "Cy"})
+    [record] = caplog.records
+    assert "https_only=False" in record.getMessage()
+
+
+def test_a_session_with_max_age_zero_or_less_cannot_be_replayed() -> None:
+    # Starlette: data older than max_age is refused, so with max_age <= 0
+    # a replayed cookie must not open.
+    app, _ = make_app(max_age=-1)
+    answer = client(app).post("/login", json={"name": "Ada"})
+    [line] = set_cookies(answer)
+    assert "; Max-Age=0;" in line
+    replay = client(app).get("/", headers={"cookie": line.split(";")[0]})
+    assert replay.json() == {}

@@ -28,16 +28,21 @@ _cache: dict[Hashable, Sealer] = {}
 _cache_lock = Lock()
 
 
-_DEFAULT_OPTIONS = (int, 60, int, 0)
+_DEFAULT_OPTIONS = (int, 1, int, 60, int, 0)
 
 
 def _cache_key(
-    password: Password, timestamp_skew_sec: int, localtime_offset_ms: int
+    password: Password,
+    iterations: int,
+    timestamp_skew_sec: int,
+    localtime_offset_ms: int,
 ) -> Hashable:
     # Keyed by type as well as value: True == 1 == 1.0, and a Sealer built
     # for {1: pw} must not answer for {True: pw}, which Sealer() refuses
-    # (nor one built with a skew of 1 for a skew of 1.0).
+    # (nor one built with 1 iteration or a skew of 1 for True or 1.0).
     options = (
+        type(iterations),
+        iterations,
         type(timestamp_skew_sec),
         timestamp_skew_sec,
         type(localtime_offset_ms),
@@ -54,26 +59,31 @@ def _cache_key(
     return ((type(password), password), options)
 
 
-def _default_sealer(password: Password) -> Sealer:
-    """``sealer_for(password)``, with one dict lookup for a str password
-    seen before: seal_data and unseal_data run it on every call."""
-    if type(password) is str:
+def _default_sealer(password: Password, iterations: int) -> Sealer:
+    """``sealer_for(password, iterations=iterations)``, with one dict
+    lookup for a str password seen before with the default options:
+    seal_data and unseal_data run it on every call."""
+    if type(password) is str and type(iterations) is int and iterations == 1:
         cached = _cache.get(password)
         if cached is not None:
             return cached
-    return sealer_for(password)
+    return sealer_for(password, iterations=iterations)
 
 
 def sealer_for(
     password: Password,
     *,
+    iterations: int = 1,
     timestamp_skew_sec: int = 60,
     localtime_offset_ms: int = 0,
 ) -> Sealer:
     """The compiled Sealer for a password configuration, built once and
-    cached. Raises PasswordError for an unusable password."""
+    cached. Raises PasswordError for an unusable password and IronError
+    for an iteration count outside 1 to ``MAX_ITERATIONS``."""
     try:
-        key = _cache_key(password, timestamp_skew_sec, localtime_offset_ms)
+        key = _cache_key(
+            password, iterations, timestamp_skew_sec, localtime_offset_ms
+        )
         cached = _cache.get(key)
     except TypeError:  # unhashable secret: let Sealer() explain the type
         key, cached = None, None
@@ -81,6 +91,7 @@ def sealer_for(
         return cached
     sealer = Sealer(
         password,
+        iterations=iterations,
         timestamp_skew_sec=timestamp_skew_sec,
         localtime_offset_ms=localtime_offset_ms,
     )
@@ -93,29 +104,41 @@ def sealer_for(
 
 
 def seal_data(
-    data: object, *, password: Password, ttl: int = DEFAULT_TTL
+    data: object,
+    *,
+    password: Password,
+    ttl: int = DEFAULT_TTL,
+    iterations: int = 1,
 ) -> str:
     """iron-session ``sealData``: seal ``data`` into ``Fe26.2*…~2``.
 
     ``ttl`` is in seconds (``DEFAULT_TTL``, 14 days); 0 means the seal
-    never expires. Raises SerializationError for data that is not plain
-    JSON and PasswordError for an unusable password. The Sealer for
-    ``password`` is built once (``sealer_for``) and reused."""
-    return _default_sealer(password).seal(data, ttl=ttl)
+    never expires. ``iterations`` is the PBKDF2 count, as on ``Sealer``
+    (1 is iron-session's). Raises SerializationError for data that is not
+    plain JSON, PasswordError for an unusable password and IronError for a
+    bad ``iterations``. The Sealer for ``password`` is built once
+    (``sealer_for``) and reused."""
+    return _default_sealer(password, iterations).seal(data, ttl=ttl)
 
 
 def unseal_data(
-    seal: str, *, password: Password, ttl: int | None = None
+    seal: str,
+    *,
+    password: Password,
+    ttl: int | None = None,
+    iterations: int = 1,
 ) -> Any:
     """iron-session 9 ``unsealData``: the sealed data, or ``{}`` for any
     bad, expired, tampered or unknown-password seal (and for a seal of
-    ``null``). It never raises for a bad seal; it does raise PasswordError
-    for an unusable password.
+    ``null``, or one made with another ``iterations``). It never raises
+    for a bad seal; it does raise PasswordError for an unusable password
+    and IronError for a bad ``iterations`` (as on ``Sealer``).
 
     ``ttl`` is accepted for signature parity with iron-session and, as
     there, ignored: validity depends on the expiration inside the seal."""
     del ttl
-    value, _ = _default_sealer(password).unseal_or_none(seal)
+    sealer = _default_sealer(password, iterations)
+    value, _ = sealer.unseal_or_none(seal)
     return {} if value is None else value
 
 
@@ -124,18 +147,22 @@ def seal(
     *,
     password: Password,
     ttl: int = DEFAULT_TTL,
+    iterations: int = 1,
     localtime_offset_ms: int = 0,
 ) -> str:
     """Strict seal: like seal_data, with iron's clock offset option."""
-    return sealer_for(password, localtime_offset_ms=localtime_offset_ms).seal(
-        data, ttl=ttl
-    )
+    return sealer_for(
+        password,
+        iterations=iterations,
+        localtime_offset_ms=localtime_offset_ms,
+    ).seal(data, ttl=ttl)
 
 
 def unseal(
     seal: str,
     *,
     password: Password,
+    iterations: int = 1,
     timestamp_skew_sec: int = 60,
     localtime_offset_ms: int = 0,
 ) -> Any:
@@ -143,6 +170,7 @@ def unseal(
     (BadSeal, ExpiredSeal, UnknownPassword)."""
     return sealer_for(
         password,
+        iterations=iterations,
         timestamp_skew_sec=timestamp_skew_sec,
         localtime_offset_ms=localtime_offset_ms,
     ).unseal(seal)

@@ -6,6 +6,9 @@ from typing import Any, Final, final
 
 __all__ = [
     "DEFAULT_TTL",
+    "MAX_ITERATIONS",
+    "MIN_PASSWORD_LENGTH",
+    "TIMESTAMP_SKEW_SEC",
     "_CACHE_LIMITS",
     "Sealer",
     "__version__",
@@ -21,6 +24,15 @@ Password = _Secret | Mapping[int | str, _Secret]
 
 DEFAULT_TTL: Final[int]
 """iron-session's default ttl: 14 days, in seconds."""
+MIN_PASSWORD_LENGTH: Final[int]
+"""A text secret's minimum length, in UTF-16 code units as JS counts."""
+TIMESTAMP_SKEW_SEC: Final[int]
+"""iron's default clock skew: seconds a seal is still read past expiry."""
+
+MAX_ITERATIONS: Final[int]
+"""The largest PBKDF2 iteration count a Sealer accepts: 2**20, 128 times
+h3 2.x's 8192. Each seal and each unseal the verified-seal cache cannot
+answer derives two keys at that count (iron and iron-session use 1)."""
 
 __version__: Final[str]
 
@@ -46,6 +58,15 @@ class Sealer:
     ``{id: secret}`` for rotation: the highest integer id seals, every id
     unseals. Raises ``PasswordError`` for an unusable configuration.
 
+    ``iterations`` is the PBKDF2 iteration count of the seals it reads and
+    writes: 1 (iron's default, all that iron-session writes) up to
+    ``MAX_ITERATIONS``; h3 2.x seals with 8192. Every password of the
+    configuration uses it; raw key bytes ignore it. Each seal has its own
+    random salts, so the count is paid on every seal and on every unseal
+    the verified-seal cache cannot answer (two keys each), never once per
+    sealer. Raises ``IronError`` for a count that is not an ``int`` in
+    that range.
+
     ``ttl`` is the default lifetime of a seal in seconds (``DEFAULT_TTL``,
     14 days; 0 = never expires), ``timestamp_skew_sec`` the clock skew
     allowed when unsealing (60) and ``localtime_offset_ms`` an offset
@@ -67,6 +88,7 @@ class Sealer:
         cls,
         password: Password,
         *,
+        iterations: int = 1,
         ttl: int = ...,
         timestamp_skew_sec: int = ...,
         localtime_offset_ms: int = 0,
@@ -75,6 +97,9 @@ class Sealer:
     @property
     def ttl(self) -> int:
         """Default lifetime of a seal, in seconds (0 = never expires)."""
+    @property
+    def iterations(self) -> int:
+        """The PBKDF2 iteration count of this sealer's seals."""
     @property
     def password_id(self) -> str | None:
         """The id seals are made with, or None if the map has no integer

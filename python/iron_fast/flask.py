@@ -7,22 +7,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from flask import Flask, Request, Response
-from flask.sessions import SessionInterface, SessionMixin
+from flask.sessions import NullSession, SessionInterface, SessionMixin
 
-from iron_fast.cookies import HeaderCookieJar
+from iron_fast.cookies import ResponseJar
 from iron_fast.errors import ConfigError
-from iron_fast.session import IronSession, get_iron_session
-from iron_fast.session_config import SessionConfig, UnsealErrorHook
+from iron_fast.session import IronSession
+from iron_fast.session_config import (
+    OPTION_NAMES,
+    Password,
+    SessionConfig,
+    SessionOptions,
+    config_for,
+)
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["IronFlaskSession", "IronSessionInterface"]
 
-# Each also read from app.config as IRON_SESSION_<NAME>.
-_CONFIG = ("password", "ttl", "cookie_options", "chunk", "on_unseal_error")
+# Each option but the cookie name (Flask's SESSION_COOKIE_NAME) is also
+# read from app.config as IRON_SESSION_<NAME>.
+_CONFIG = sorted(OPTION_NAMES - {"cookie_name"})
 # Flask settings that ask for something iron-session does not do by
 # default. Flask's own defaults (no Secure, no SameSite) are not applied,
 # so an app that sets none of them writes iron-session's exact cookie.
@@ -34,70 +43,87 @@ _ASKS = (
 )
 
 
-class _Jar(HeaderCookieJar):
-    __slots__ = ("lines",)
-
-    def __init__(self, header: str | None) -> None:
-        super().__init__(header)
-        self.lines: dict[str, str] = {}
-
-    def write(self, name: str, value: str, set_cookie: str) -> None:
-        # By name: a save() in the view and another at the end of the
-        # request send one line per cookie, the last one.
-        self.lines[name] = set_cookie
-
-
 class IronFlaskSession(IronSession, SessionMixin):
-    """``flask.session``: an IronSession with Flask's ``permanent``."""
+    """``flask.session``: an IronSession with Flask's ``permanent``
+    (``accessed`` is set by Flask's request context, from Flask 3.1.3),
+    and Flask's ``modified`` rule: ``pop()`` counts even for a missing key,
+    as in its SecureCookieSession."""
 
-    cookie_jar: _Jar
+    def pop(self, key: str, *default: Any) -> Any:
+        self.accessed = self.modified = True
+        return super().pop(key, *default)
+
+
+class _NoPasswordSession(NullSession):
+    """Flask's session when no secret is set: readable and empty, and an
+    error naming the setting on any write."""
+
+    def _fail(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise RuntimeError(
+            "The session is unavailable because no password was set: set "
+            "app.config['IRON_SESSION_PASSWORD'] (a secret of 32+ "
+            "characters, or {id: secret}), or pass password="
+        )
+
+    __setitem__ = __delitem__ = clear = pop = popitem = _fail
+    update = setdefault = _fail
 
 
 class IronSessionInterface(SessionInterface):
     """Options as ``get_iron_session`` takes them; each one not passed is
-    read from ``app.config``: ``IRON_SESSION_PASSWORD`` (required there
-    or here), ``IRON_SESSION_TTL``, ``IRON_SESSION_COOKIE_OPTIONS``,
-    ``IRON_SESSION_CHUNK``, ``IRON_SESSION_ON_UNSEAL_ERROR``, and
-    ``SESSION_COOKIE_NAME`` for ``cookie_name``. Built once per app, at
-    its first request; a bad option fails there, naming itself."""
+    read from ``app.config`` as ``IRON_SESSION_<NAME>``
+    (``IRON_SESSION_PASSWORD``, required there or here;
+    ``IRON_SESSION_TTL``, ``IRON_SESSION_COOKIE_OPTIONS``, ...), and
+    ``SESSION_COOKIE_NAME`` for ``cookie_name``. Like Flask, it reads the
+    settings on every request (the configuration they compile to is
+    built once and cached), so a changed setting takes effect at the next
+    request; a bad option fails there, naming itself.
+
+    Differences from Flask's session, kept for Node interop: the data is
+    plain JSON, so tuples come back as lists (``get_flashed_messages(
+    with_categories=True)`` gives ``[category, message]`` pairs),
+    ``Markup`` as ``str``, and bytes, datetimes or UUIDs are refused with
+    a SerializationError naming them (store ``isoformat()`` or ``str()``)."""
 
     session_class = IronFlaskSession
+    null_session_class = _NoPasswordSession
 
     def __init__(
         self,
-        password: str | Mapping[int | str, str] | None = None,
-        *,
-        cookie_name: str | None = None,
-        ttl: int | timedelta | None = None,
-        cookie_options: Mapping[str, Any] | None = None,
-        chunk: bool | None = None,
-        on_unseal_error: UnsealErrorHook | None = None,
+        password: Password | None = None,
+        /,
+        **options: Unpack[SessionOptions],
     ) -> None:
-        given = dict(
-            password=password,
-            cookie_name=cookie_name,
-            ttl=ttl,
-            cookie_options=cookie_options,
-            chunk=chunk,
-            on_unseal_error=on_unseal_error,
-        )
+        unknown = options.keys() - OPTION_NAMES
+        if unknown:
+            raise TypeError(
+                f"unknown session option(s): {', '.join(sorted(unknown))}"
+            )
+        given: dict[str, Any] = {"password": password, **options}
+        # password= as a keyword lands in options: either spelling works.
         self._options = {k: v for k, v in given.items() if v is not None}
-        self._key = f"iron_fast.flask.{id(self)}"
 
     def __reduce_ex__(self, protocol: object) -> Any:
         # It holds the password: a pickle would write it out in clear.
         raise TypeError("an IronSessionInterface holds the password")
 
     def configs(self, app: Flask) -> tuple[SessionConfig, SessionConfig]:
-        """The app's configuration, and the one for permanent sessions
-        (``ttl`` = ``PERMANENT_SESSION_LIFETIME``)."""
-        configs: tuple[SessionConfig, SessionConfig] | None
-        configs = app.extensions.get(self._key)
-        if configs is None:
-            configs = app.extensions[self._key] = self._build(app)
-        return configs
+        """The app's configuration as its settings stand now, and the one
+        for permanent sessions (``ttl`` = ``PERMANENT_SESSION_LIFETIME``)."""
+        options = self._options_of(app)
+        config = config_for(options)
+        lifetime = app.permanent_session_lifetime
+        if timedelta(seconds=config.ttl) == lifetime:
+            return config, config
+        return config, config_for({**options, "ttl": lifetime})
 
-    def _build(self, app: Flask) -> tuple[SessionConfig, SessionConfig]:
+    def _password_of(self, app: Flask) -> Any:
+        password = self._options.get("password")
+        if password is None:
+            password = app.config.get("IRON_SESSION_PASSWORD")
+        return password
+
+    def _options_of(self, app: Flask) -> dict[str, Any]:
         conf = app.config
         options = {"cookie_name": conf["SESSION_COOKIE_NAME"]}
         for name in _CONFIG:
@@ -118,37 +144,36 @@ class IronSessionInterface(SessionInterface):
         cookie.update((opt, conf[key]) for key, opt in _ASKS if conf.get(key))
         cookie.update(options.get("cookie_options") or {})
         options["cookie_options"] = cookie
-        config = SessionConfig(**options)
-        lifetime = app.permanent_session_lifetime
-        if timedelta(seconds=config.ttl) == lifetime:
-            return config, config
-        return config, config.replace(ttl=lifetime)
+        return options
 
-    def open_session(self, app: Flask, request: Request) -> IronFlaskSession:
-        config = self.configs(app)[0]
-        jar = _Jar(request.environ.get("HTTP_COOKIE"))
-        session = IronFlaskSession(jar, config, get_iron_session(jar, config))
-        session.cookie_jar = jar
-        return session
+    def open_session(
+        self, app: Flask, request: Request
+    ) -> IronFlaskSession | None:
+        if self._password_of(app) is None:
+            return None  # Flask then makes a null session
+        codec = self.configs(app)[0].codec
+        jar = ResponseJar(request.environ.get("HTTP_COOKIE"))
+        return IronFlaskSession(jar, codec, codec.read(jar))
 
     def save_session(
         self, app: Flask, session: SessionMixin, response: Response
     ) -> None:
         iron = cast(IronFlaskSession, session)
-        jar = iron.cookie_jar
+        jar = cast(ResponseJar, iron.jar)
+        accessed = iron.accessed  # before should_set_cookie() reads it
         if not iron:
             if iron.modified:
-                # Logout by clear(): drop what an earlier save() wrote and
-                # expire the cookie, if the request sent one.
+                # Flask's rule: an emptied session deletes the cookie,
+                # whether or not this request sent it.
                 jar.lines.clear()
-                name = iron.config.cookie_name
-                if jar.read(name) or jar.read(f"{name}.0"):
-                    iron.destroy()
+                iron.config.codec.destroy(jar)
         elif self.should_set_cookie(app, iron):
             if iron.permanent:
                 iron.update_config(self.configs(app)[1])
+            modified = iron.modified
             iron.save()
-        if iron.accessed or jar.lines:
+            iron.modified = modified  # Flask leaves it as the view left it
+        if accessed or jar.lines:
             response.vary.add("Cookie")
         for line in jar.lines.values():
             response.headers.add("Set-Cookie", line)

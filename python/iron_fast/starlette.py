@@ -4,170 +4,166 @@ SessionMiddleware (``request.session``), writing iron-session's cookie."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import timedelta
-from functools import partialmethod
+import logging
 from typing import TYPE_CHECKING, Any
 
-from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from iron_fast.cookies import get_cookie
+from iron_fast.cookies import ResponseJar
 from iron_fast.errors import IronError
-from iron_fast.session import IronSession, _read_chunks
-from iron_fast.session_config import SessionConfig, UnsealErrorHook
+from iron_fast.session import IronSession
+from iron_fast.session_config import SessionConfig, SessionOptions
 
 if TYPE_CHECKING:
-    from typing_extensions import TypedDict, Unpack
+    from typing_extensions import Unpack
 
-    class SessionOptions(TypedDict, total=False):  # for add_middleware()
-        password: str | Mapping[int | str, str]
-        cookie_name: str
-        ttl: int | timedelta
-        cookie_options: Mapping[str, Any] | None
-        chunk: bool
-        on_unseal_error: UnsealErrorHook | None
+    class StarletteOptions(SessionOptions, total=False):
+        """Starlette SessionMiddleware's spelling, also accepted."""
+
+        session_cookie: str
+        max_age: int | None
+        path: str
+        same_site: str
+        https_only: bool
+        domain: str | None
+        partitioned: bool
 
 
 __all__ = ["IronSessionMiddleware"]
 
+_log = logging.getLogger("iron_fast")
+# Starlette SessionMiddleware's cookie arguments, as cookie options.
+_STARLETTE_COOKIE = {
+    "path": "path",
+    "same_site": "samesite",
+    "https_only": "secure",
+    "domain": "domain",
+    "partitioned": "partitioned",
+}
 
-class _ScopeJar:
-    """Keeps lines by name: save() then more changes sends one each."""
 
-    __slots__ = ("_header", "lines", "scope", "started")
-    # read() is get_cookie() over cookie_header (see session.py).
-    _reads_cookie_header = True
+class _ResponseJar(ResponseJar):
+    """The one jar, told when the response has started (its headers are
+    out, so a cookie written after that would be lost)."""
+
+    __slots__ = ("started", "websocket")
 
     def __init__(self, scope: Scope) -> None:
-        self.scope, self.started = scope, False
-        self._header: str | None = None
-        self.lines: dict[str, str] = {}
-
-    @property
-    def cookie_header(self) -> str:
-        header = self._header
-        if header is None:
-            header = self._join_cookie_headers()
-        return header
-
-    def _join_cookie_headers(self) -> str:
-        joined = b""
-        for key, value in self.scope["headers"]:
-            if key == b"cookie":
-                # HTTP/2 may split them over headers (RFC 9113: join
-                # them with "; ")
-                joined = joined + b"; " + value if joined else value
-        header = self._header = joined.decode("latin-1")
-        return header
-
-    def read(self, name: str) -> str | None:
-        # The property's body again, one call fewer: this runs on every
-        # request that uses its session.
-        header = self._header
-        if header is None:
-            header = self._join_cookie_headers()
-        return get_cookie(header, name)
-
-    def write(self, name: str, value: str, set_cookie: str) -> None:
-        self.lines[name] = set_cookie
+        # HTTP/2 may split the Cookie header over several (RFC 9113: join
+        # them with "; ").
+        super().__init__(
+            b"; ".join(v for k, v in scope["headers"] if k == b"cookie")
+        )
+        self.started = False
+        self.websocket = scope["type"] == "websocket"
 
     def assert_writable(self) -> None:
-        if self.started or self.scope["type"] != "http":
+        if self.started or self.websocket:
             raise IronError(
                 "the session cookie can no longer be sent (response started, "
                 "or a WebSocket): save or destroy it in an HTTP route first"
             )
 
 
-class _LazySession(IronSession):
-    """Unseals on first use, then is a plain IronSession (same layout)."""
-
-    __slots__ = ()
-
-    def _load(self) -> None:
-        self.__class__ = IronSession  # type: ignore[assignment]
-        config = self._config
-        read = self._jar.read
-        # _read_data() inlined: one call fewer on every request.
-        seal = read(config.cookie_name) or _read_chunks(read, config)
-        if seal:
-            data = config._open(seal)
-            if data:
-                dict.update(self, data)
-
-    mark_accessed = _load  # request.session calls it
-
-    def _loaded(self, method: Any, /, *args: Any, **kwargs: Any) -> Any:
-        self._load()
-        return method(self, *args, **kwargs)
-
-
-# Any read or write loads first: some code uses scope["session"] directly.
-for _name in (
-    "__contains__ __delitem__ __eq__ __getitem__ __ior__ __iter__ __len__ "
-    "__ne__ __or__ __repr__ __reversed__ __ror__ __setitem__ clear copy "
-    "destroy get items keys pop popitem save setdefault update "
-    "update_config values"
-).split():
-    _method = getattr(IronSession, _name)
-    setattr(_LazySession, _name, partialmethod(_LazySession._loaded, _method))
-
-
 class IronSessionMiddleware:
     """``add_middleware(IronSessionMiddleware, password=..., ...)``: the
     options of get_iron_session (``cookie_name="session"`` by default) or
     ``config=SessionConfig(...)``. Saves a modified session when the
-    response starts; an emptied one expires its cookie."""
+    response starts; an emptied one expires its cookie.
+
+    Starlette's own arguments are taken too, with Starlette's meaning:
+    ``session_cookie``, ``max_age`` (the cookie's Max-Age and the seal's
+    lifetime, both exactly that; None: a browser-session cookie whose
+    seal never expires), ``path``, ``same_site``, ``https_only``,
+    ``domain``, ``partitioned``. One difference is kept on purpose:
+    cookies are Secure unless ``https_only=False`` (Starlette's default
+    is False), as iron-session's are; a Secure cookie saved over plain
+    HTTP is logged once, since the browser will not send it back."""
 
     def __init__(
         self,
         app: ASGIApp,
         config: SessionConfig | None = None,
-        **options: Unpack[SessionOptions],
+        **options: Unpack[StarletteOptions],
     ) -> None:
         if config is None:
-            options.setdefault("cookie_name", "session")
-            config = SessionConfig(**options)
+            config = SessionConfig(**_iron_options(dict(options)))
         elif options or not isinstance(config, SessionConfig):
             raise TypeError("pass a SessionConfig or options, not both")
         self.app = app
         self.config = config
-        probe = _LazySession(_ScopeJar({"headers": []}), config)
-        HTTPConnection({"type": "http", "session": probe}).session
-        self._lazy = type(probe) is IronSession
+        self._told_about_http = False
 
     async def __call__(
         self, scope: Scope, receive: Receive, send: Send
     ) -> None:
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
-        jar = _ScopeJar(scope)
-        scope["session"] = session = _LazySession(jar, self.config)
-        if not self._lazy:  # request.session won't call mark_accessed()
-            session._load()
+        codec = self.config.codec
+        jar = _ResponseJar(scope)
+        session = IronSession(jar, codec, codec.read(jar))
+        scope["session"] = session
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
-                if type(session) is not _LazySession:  # it was used
-                    _finish(session, jar, message)
+                _finish(session, jar, message)
                 jar.started = True
+                if jar.lines and scope.get("scheme") == "http":
+                    self._tell_about_http()
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
 
+    def _tell_about_http(self) -> None:
+        if self._told_about_http or not self.config.cookie_options.get(
+            "secure"
+        ):
+            return
+        self._told_about_http = True
+        _log.warning(
+            "iron_fast: the session cookie is Secure (iron-session's "
+            "default) but was sent over plain HTTP, so browsers will not "
+            "send it back. Serve over HTTPS, or pass https_only=False "
+            "(Starlette's default; with allow_insecure=True on a "
+            "development server)."
+        )
 
-def _finish(session: IronSession, jar: _ScopeJar, message: Message) -> None:
+
+def _iron_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Starlette's spelling of the options, as SessionConfig's."""
+    cookie = dict(options.pop("cookie_options", None) or {})
+    for theirs, ours in _STARLETTE_COOKIE.items():
+        if theirs in options:
+            cookie[ours] = options.pop(theirs)
+    if "max_age" in options:
+        max_age = options.pop("max_age")
+        cookie["max_age"] = max_age
+        if max_age is not None:
+            # A cookie that is gone at once (0, -1) needs no lasting seal.
+            options.setdefault("ttl", max(max_age, 1))
+    if cookie:
+        options["cookie_options"] = cookie
+    options["cookie_name"] = options.pop(
+        "session_cookie", options.get("cookie_name", "session")
+    )
+    return options
+
+
+def _finish(session: IronSession, jar: _ResponseJar, message: Message) -> None:
     if session.modified:
-        if session:
-            session.save()
+        max_age = session.config.max_age
+        if not session:
+            # SessionMiddleware's logout is clear().
+            session.config.codec.clear(jar)
+        elif max_age is not None and max_age <= 0:
+            # Starlette's max_age of 0 or less: the browser drops the cookie
+            # on arrival and the data is already too old to read. Send the
+            # deletion, not a seal that a replay could still open.
+            session.config.codec.destroy(jar)
         else:
-            # SessionMiddleware's logout is clear(): expire the cookie the
-            # request sent, and drop whatever an earlier save() wrote.
-            jar.lines.clear()
-            name = session.config.cookie_name
-            if jar.read(name) or jar.read(f"{name}.0"):
-                session.destroy()
+            session.save()
+    if not (session.accessed or jar.lines):
+        return
     headers = message["headers"] = list(message.get("headers", ()))
     for index, (key, value) in enumerate(headers):
         if key == b"vary":  # extend it: caches may read only the first

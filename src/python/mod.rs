@@ -8,10 +8,10 @@ mod writer;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyInt, PyMapping, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyInt, PyMapping, PyString, PyTuple};
 
 use crate::cache::{self, VerifiedCache};
-use crate::crypto::IV_LEN;
+use crate::crypto::{IV_LEN, MAX_ITERATIONS};
 use crate::error::{Error, UnsealKind};
 use crate::password::{PasswordInput, Passwords, SecretInput};
 use crate::seal::{self, SealInputs, DEFAULT_TIMESTAMP_SKEW_SEC, DEFAULT_TTL_SEC};
@@ -25,27 +25,36 @@ use writer::WriteError;
 /// virtual machine); `benches/threads.py` measures where two threads start
 /// to gain (its figures are in BENCHMARKS.md).
 const GIL_DETACH_THRESHOLD: usize = 8192;
-// The verified-seal cache is reached inside `run_detached`, yet its lock
-// is only ever taken with the GIL held: it takes tokens of at most
-// MAX_CACHED_TOKEN bytes (it returns before locking for longer ones), and
-// the GIL is released only for a plaintext of GIL_DETACH_THRESHOLD bytes
-// or more, whose token is longer still (unseal estimates the plaintext as
-// 3/4 of the token). A fork is made by a thread holding the GIL, so no
-// other thread can hold the lock then, and the child never inherits it
-// locked. tests/test_verified_cache.py checks the same at run time.
-const _: () = assert!(cache::MAX_CACHED_TOKEN < GIL_DETACH_THRESHOLD);
+// The verified-seal cache is only reached with the GIL held: its lock is
+// then never held by a thread that has released the GIL, and as a fork is
+// made by a thread holding the GIL, a child never inherits the lock
+// locked. So `seal` remembers its seal after the crypto, and an unseal
+// that releases the GIL goes around the cache, which loses nothing: such a
+// token is longer than the cache keeps, as this assertion holds (unseal
+// estimates the plaintext as 3/4 of the token).
+// tests/test_verified_cache.py checks the same at run time.
+const _: () = assert!(cache::MAX_CACHED_TOKEN / 4 * 3 < GIL_DETACH_THRESHOLD);
+/// The PBKDF2 iteration count from which the two key derivations of a seal
+/// alone take longer than the crypto of `GIL_DETACH_THRESHOLD` bytes of
+/// plaintext at one iteration: a seal then releases the GIL whatever its
+/// size (h3 2.x's 8192 is far past it).
+const GIL_DETACH_ITERATIONS: u32 = 64;
 /// A bound on `cache_size`, so that a typo cannot reserve gigabytes.
 const MAX_CACHE_SIZE: usize = 1 << 20;
 // Defaults written as literals in signatures, so that Python shows them.
 const _: () = assert!(cache::DEFAULT_CAPACITY == 512);
 const _: () = assert!(DEFAULT_TTL_SEC == 1_209_600);
 
+fn detaches(plaintext_len: usize) -> bool {
+    plaintext_len >= GIL_DETACH_THRESHOLD
+}
+
 fn run_detached<T: Send>(
     py: Python<'_>,
     plaintext_len: usize,
     work: impl FnOnce() -> T + Send,
 ) -> T {
-    if plaintext_len >= GIL_DETACH_THRESHOLD {
+    if detaches(plaintext_len) {
         py.detach(work)
     } else {
         work()
@@ -126,6 +135,26 @@ fn password_input(password: &Bound<'_, PyAny>) -> PyResult<PasswordInput> {
     )))
 }
 
+/// `iterations` as given: an int, not a bool. Its range is the core's to
+/// check (`password::iterations`), so this refuses only what cannot reach
+/// it, in the same words.
+fn iterations_arg(value: &Bound<'_, PyAny>) -> PyResult<i64> {
+    if !value.is_instance_of::<PyInt>() || value.is_instance_of::<PyBool>() {
+        let name = value
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        return Err(crate::password::iterations_refused(&format!("a {name}")).into());
+    }
+    value.extract::<i64>().or_else(|_| {
+        let bits: u64 = value.call_method0("bit_length")?.extract()?;
+        let sign = if value.lt(0)? { "a negative" } else { "an" };
+        let given = format!("{sign} int of {bits} bits");
+        Err(crate::password::iterations_refused(&given).into())
+    })
+}
+
 fn non_negative(value: i64, name: &str) -> PyResult<u64> {
     u64::try_from(value)
         .map_err(|_| PyValueError::new_err(format!("{name} must be >= 0 seconds, got {value}")))
@@ -165,10 +194,13 @@ impl PySealer {
     ) -> PyResult<Result<Bound<'py, PyAny>, Error>> {
         let (core, cache) = (&self.core, &self.cache);
         // The plaintext is about 3/4 of its base64 in the token.
-        let opened = run_detached(py, sealed.len() / 4 * 3, || match now_ms {
-            Some(now) => core.unseal_at(sealed, now),
+        let estimated = sealed.len() / 4 * 3;
+        let opened = match now_ms {
+            Some(now) => run_detached(py, estimated, || core.unseal_at(sealed, now)),
+            // Around the cache: it is reached with the GIL held only.
+            None if detaches(estimated) => py.detach(|| core.unseal(sealed)),
             None => cache.unseal_at(core, sealed, core.now_ms()),
-        });
+        };
         let plaintext = match opened {
             Ok(plaintext) => plaintext,
             Err(refused) => return Ok(Err(refused)),
@@ -210,9 +242,10 @@ impl PySealer {
 #[pymethods]
 impl PySealer {
     #[new]
-    #[pyo3(signature = (password, *, ttl = DEFAULT_TTL_SEC as i64, timestamp_skew_sec = DEFAULT_TIMESTAMP_SKEW_SEC, localtime_offset_ms = 0, cache_size = 512))]
+    #[pyo3(signature = (password, *, iterations = 1, ttl = DEFAULT_TTL_SEC as i64, timestamp_skew_sec = DEFAULT_TIMESTAMP_SKEW_SEC, localtime_offset_ms = 0, cache_size = 512))]
     fn new(
         password: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = iterations_arg)] iterations: i64,
         ttl: i64,
         timestamp_skew_sec: i64,
         localtime_offset_ms: i64,
@@ -227,9 +260,11 @@ impl PySealer {
                     "cache_size must be between 0 and {MAX_CACHE_SIZE}, got {cache_size}"
                 ))
             })?;
+        let iterations = crate::password::iterations(iterations)?;
         let passwords = Passwords::new(password_input(password)?)?;
         Ok(PySealer {
-            core: seal::Sealer::new(passwords, timestamp_skew_sec, localtime_offset_ms),
+            core: seal::Sealer::new(passwords, timestamp_skew_sec, localtime_offset_ms)
+                .with_iterations(iterations),
             ttl,
             cache: VerifiedCache::new(cache_size),
         })
@@ -244,6 +279,11 @@ impl PySealer {
     #[getter]
     fn ttl(&self) -> u64 {
         self.ttl
+    }
+
+    #[getter]
+    fn iterations(&self) -> u32 {
+        self.core.iterations().get()
     }
 
     #[getter]
@@ -264,13 +304,20 @@ impl PySealer {
         };
         let plaintext = to_json_bytes(data, "data")?;
         let (core, cache) = (&self.core, &self.cache);
-        Ok(run_detached(py, plaintext.len(), || {
+        let weight = if core.iterations().get() >= GIL_DETACH_ITERATIONS {
+            GIL_DETACH_THRESHOLD
+        } else {
+            plaintext.len()
+        };
+        let (sealed, now_ms) = run_detached(py, weight, || {
             let now_ms = core.now_ms();
-            let sealed = core.seal_at(&plaintext, ttl, now_ms)?;
-            // The cookie comes back with the user's next request.
-            cache.remember(&sealed, seal::expiration_ms(now_ms, ttl), &plaintext);
-            Ok::<_, Error>(sealed)
-        })?)
+            core.seal_at(&plaintext, ttl, now_ms)
+                .map(|sealed| (sealed, now_ms))
+        })?;
+        // The cookie comes back with the user's next request. Remembered
+        // with the GIL held (see GIL_DETACH_THRESHOLD).
+        cache.remember(&sealed, seal::expiration_ms(now_ms, ttl), &plaintext);
+        Ok(sealed)
     }
 
     fn unseal<'py>(
@@ -337,13 +384,18 @@ impl PySealer {
         self.open(py, seal, Some(now_ms))
     }
 
-    /// Ids and ttl only: a repr must never show a secret.
+    /// Ids, ttl and a count other than 1 only: a repr must never show a
+    /// secret.
     fn __repr__(&self) -> String {
         let quoted = |id: &str| format!("'{id}'");
         let ids: Vec<String> = self.core.passwords().ids().map(quoted).collect();
         let sealing = self.password_id().map_or_else(|| "None".to_owned(), quoted);
+        let iterations = match self.iterations() {
+            1 => String::new(),
+            count => format!(", iterations={count}"),
+        };
         format!(
-            "Sealer(password_ids=[{}], password_id={sealing}, ttl={})",
+            "Sealer(password_ids=[{}], password_id={sealing}, ttl={}{iterations})",
             ids.join(", "),
             self.ttl
         )
@@ -391,6 +443,10 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(py_from_json, module)?)?;
     module.add_function(wrap_pyfunction!(find_cookie, module)?)?;
     module.add("DEFAULT_TTL", DEFAULT_TTL_SEC)?;
+    // The core's limits, so that Python states them without a copy.
+    module.add("TIMESTAMP_SKEW_SEC", DEFAULT_TIMESTAMP_SKEW_SEC)?;
+    module.add("MIN_PASSWORD_LENGTH", crate::password::MIN_PASSWORD_LEN)?;
+    module.add("MAX_ITERATIONS", MAX_ITERATIONS)?;
     let limits = pyo3::types::PyDict::new(module.py());
     limits.set_item("max_cached_token", cache::MAX_CACHED_TOKEN)?;
     limits.set_item("gil_release", GIL_DETACH_THRESHOLD)?;

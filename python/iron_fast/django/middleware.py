@@ -5,8 +5,8 @@ attributes, add Expires, use Django's Max-Age and could not chunk)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from http.cookies import Morsel
+from collections.abc import Callable, Mapping
+from http.cookies import CookieError, Morsel
 from typing import Any, cast
 
 from django.conf import settings
@@ -14,35 +14,58 @@ from django.contrib.sessions import middleware
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
-from iron_fast.django import RequestJar, SessionStore
+from iron_fast.cookies import ResponseJar
+from iron_fast.django import SessionStore
 from iron_fast.django.conf import session_config
 
 __all__ = ["SessionMiddleware"]
 
 
-_NO_ATTRIBUTES = dict.fromkeys(Morsel._reserved, "")  # type: ignore[attr-defined]
-
-
 class _SetCookie(Morsel):  # type: ignore[type-arg]
-    """A cookie for ``response.cookies`` whose Set-Cookie text is given:
-    Django's handlers send ``morsel.output(header="")``."""
+    """A cookie for ``response.cookies`` whose Set-Cookie text is the
+    session's own (iron-session's attribute order and Max-Age), with its
+    attributes readable like any morsel's. Django's handlers send
+    ``morsel.output(header="")``: while the attributes are as written,
+    that is the line itself; once code changes one, Django's rendering of
+    the changed morsel."""
 
-    def __init__(self, name: str, value: str, line: str) -> None:
-        # What Morsel's own set-up and set() leave, without their cost (a
-        # loop over the attributes and a regex check of a name the config
-        # checked already: more than the rest of the cookie handling).
-        dict.update(self, _NO_ATTRIBUTES)
-        self._key = name
-        self._value = self._coded_value = value
+    def __init__(self, name: str, line: str) -> None:
+        super().__init__()
+        value, _, attributes = line[len(name) + 1 :].partition("; ")
+        self.set(name, value, value)
+        for attribute in attributes.split("; "):
+            key, _, text = attribute.partition("=")
+            try:
+                self[key] = text or True
+            except CookieError:
+                pass  # one Morsel has no name for (Priority): in the line
         self.line = line
+        self.written = dict(self)
 
     def OutputString(self, attrs: Any = None) -> str:  # noqa: N802
-        return self.line
+        if dict(self) == self.written:
+            return self.line
+        return super().OutputString(attrs)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Morsel pickles key and value only; a cached response (cache
         # middleware) would lose the attributes, Secure and HttpOnly too.
-        return (type(self), (self.key, self.value, self.line))
+        return (type(self), (self.key, self.line))
+
+
+class _RequestCookies(ResponseJar):
+    """The one jar, reading ``request.COOKIES``: what Django documents
+    its session middleware reading (a RequestFactory test or a middleware
+    that rewrites cookies sets it)."""
+
+    __slots__ = ("cookies",)
+
+    def __init__(self, cookies: Mapping[str, str]) -> None:
+        super().__init__()
+        self.cookies = cookies
+
+    def read(self, name: str) -> str | None:
+        return self.cookies.get(name)
 
 
 class SessionMiddleware(middleware.SessionMiddleware):
@@ -60,9 +83,7 @@ class SessionMiddleware(middleware.SessionMiddleware):
         if not self._iron:
             return super().process_request(request)
         store = cast("type[SessionStore]", self.SessionStore)
-        request.session = store(
-            jar=RequestJar(request.META.get("HTTP_COOKIE"))
-        )
+        request.session = store(jar=_RequestCookies(request.COOKIES))
         return None
 
     def process_response(
@@ -76,13 +97,13 @@ class SessionMiddleware(middleware.SessionMiddleware):
         # modified one is saved, unless the response is a 5xx.
         if session.is_empty():
             if session.modified:
-                session._destroy()
+                session.clear_cookie()
         elif response.status_code < 500 and (
             session.modified or settings.SESSION_SAVE_EVERY_REQUEST
         ):
             session.save()
-        for name, (value, line) in session._jar.lines.items():
-            response.cookies[name] = _SetCookie(name, value, line)
+        for name, line in session.jar.lines.items():
+            response.cookies[name] = _SetCookie(name, line)
             vary = True
         if vary:
             patch_vary_headers(response, ("Cookie",))
