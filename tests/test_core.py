@@ -519,8 +519,14 @@ def test_sealer_for_gives_the_same_answer_in_every_process_state():
             iron_fast.seal_data({"a": 1}, password=password)
         with pytest.raises(iron_fast.PasswordError):
             iron_fast.unseal_data("x", password=password)
-    # The options too: a float skew or offset is refused, whatever was
-    # cached with the int of the same value.
+    # The options too: a bool iteration count, a float skew or offset is
+    # refused, whatever was cached with the int of the same value.
+    iron_fast.seal_data({"a": 1}, password=PW, iterations=1)
+    for bad in (True, 1.0):
+        with pytest.raises(iron_fast.IronError):
+            iron_fast.sealer_for(PW, iterations=bad)
+        with pytest.raises(iron_fast.IronError):
+            iron_fast.seal_data({"a": 1}, password=PW, iterations=bad)
     iron_fast.sealer_for(PW, timestamp_skew_sec=1, localtime_offset_ms=1)
     with pytest.raises(TypeError):
         iron_fast.sealer_for(PW, timestamp_skew_sec=1.0, localtime_offset_ms=1)
