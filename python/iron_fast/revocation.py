@@ -81,6 +81,11 @@ _SKEW_MS = TIMESTAMP_SKEW_SEC * 1000
 
 _log = logging.getLogger("iron_fast.revocation")
 
+# A check's cache key: (session id, subject, issued-at ms).
+_CheckKey = tuple[str, str | None, int]
+# A revocation to write: (Redis key, value, milliseconds to keep it).
+_Write = tuple[str, bytes, int]
+
 
 class StoreUnavailableError(IronError):
     """A revocation could not be written: the store refused, failed or did
@@ -520,7 +525,7 @@ class RedisRevocation:
 
     _client: Any
     _aclients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any]
-    _cache: dict[tuple[str, str | None, int], tuple[float, Verdict]]
+    _cache: dict[_CheckKey, tuple[float, Verdict]]
 
     def __init__(
         self,
@@ -684,17 +689,7 @@ class RedisRevocation:
 
     # -- the cache ---------------------------------------------------------
 
-    def _cached(
-        self, key: tuple[str, str | None, int]
-    ) -> tuple[bool, Verdict]:
-        hit = self._cache.get(key)
-        if hit is not None and hit[0] > self._monotonic():
-            return True, hit[1]
-        return False, None
-
-    def _remember(
-        self, key: tuple[str, str | None, int], verdict: Verdict
-    ) -> None:
+    def _remember(self, key: _CheckKey, verdict: Verdict) -> None:
         if self._cache_ttl <= 0:
             return
         deadline = self._monotonic() + self._cache_ttl
@@ -717,137 +712,134 @@ class RedisRevocation:
 
     # -- checks ------------------------------------------------------------
 
-    def _keys(
-        self, session_id: str, subject: str | None, issued_at_ms: int
-    ) -> list[str]:
+    def _names(self, key: _CheckKey) -> list[str]:
+        session_id, subject, issued_at_ms = key
         _check_session_id(session_id)
         _check_ms("issued_at_ms", issued_at_ms)
-        keys = [self._session_key(session_id)]
+        names = [self._session_key(session_id)]
         if subject is not None:
-            keys.append(self._subject_key(check_subject(subject)))
-        return keys
+            names.append(self._subject_key(check_subject(subject)))
+        return names
 
     def check(
         self, session_id: str, subject: str | None, issued_at_ms: int
     ) -> Verdict:
         key = (session_id, subject, issued_at_ms)
-        hit, verdict = self._cached(key)
-        if hit:
-            return verdict
-        keys = self._keys(session_id, subject, issued_at_ms)
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] > self._monotonic():
+            return hit[1]
+        names = self._names(key)
         client = self._sync_client()
         try:
-            pipe = client.pipeline(transaction=False)
-            for name in keys:
-                pipe.get(name)
-            entries = pipe.execute()
+            entries = _pipelined_gets(client, names).execute()
         except Exception as exc:  # never a 5xx for a store failure
             _log_failure("check", exc)
             return STORE_UNAVAILABLE
-        return self._settle(key, entries, issued_at_ms)
+        return self._settle(key, entries)
 
     async def acheck(
         self, session_id: str, subject: str | None, issued_at_ms: int
     ) -> Verdict:
         key = (session_id, subject, issued_at_ms)
-        hit, verdict = self._cached(key)
-        if hit:
-            return verdict
-        keys = self._keys(session_id, subject, issued_at_ms)
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] > self._monotonic():
+            return hit[1]
+        names = self._names(key)
         client = self._async_client()
         try:
-            pipe = client.pipeline(transaction=False)
-            for name in keys:
-                pipe.get(name)
+            pipe = _pipelined_gets(client, names)
             entries = await asyncio.wait_for(pipe.execute(), self._timeout)
         except Exception as exc:  # never a 5xx for a store failure
             _log_failure("check", exc)
             return STORE_UNAVAILABLE
-        return self._settle(key, entries, issued_at_ms)
+        return self._settle(key, entries)
 
-    def _settle(
-        self,
-        key: tuple[str, str | None, int],
-        entries: list[object],
-        issued_at_ms: int,
-    ) -> Verdict:
+    def _settle(self, key: _CheckKey, entries: list[object]) -> Verdict:
         epoch = entries[1] if len(entries) > 1 else None
-        verdict = _verdict(entries[0], epoch, issued_at_ms)
+        verdict = _verdict(entries[0], epoch, key[2])
         if verdict != STORE_UNAVAILABLE:
             self._remember(key, verdict)
         return verdict
 
-    # -- writes ------------------------------------------------------------
+    # -- writes: (key, value, milliseconds to keep it), or None --------------
 
     def _session_write(
         self, session_id: str, until_ms: int, now_ms: int | None
-    ) -> tuple[str, int] | None:
+    ) -> _Write | None:
         _check_session_id(session_id)
         _check_ms("until_ms", until_ms)
         left_ms = until_ms - _now_or(now_ms, self._now_ms)
         if left_ms <= 0:
             return None  # its seal is no longer accepted anyway
-        return self._session_key(session_id), left_ms
+        return self._session_key(session_id), b"1", left_ms
 
     def _subject_write(
         self, subject: str, issued_before_ms: int | None
-    ) -> tuple[str, int, int]:
+    ) -> _Write:
         check_subject(subject)
         epoch = _now_or(issued_before_ms, self._now_ms)
         keep_ms = self._max_session_age * 1000 + _SKEW_MS
-        return self._subject_key(subject), epoch, keep_ms
+        return self._subject_key(subject), str(epoch).encode(), keep_ms
 
     def revoke_session(
         self, session_id: str, until_ms: int, *, now_ms: int | None = None
     ) -> None:
-        write = self._session_write(session_id, until_ms, now_ms)
-        if write is not None:
-            key, left_ms = write
-            self._sync_write(lambda c: c.set(key, b"1", px=left_ms))
+        self._set(self._session_write(session_id, until_ms, now_ms))
         self._forget(0, session_id)
 
     async def arevoke_session(
         self, session_id: str, until_ms: int, *, now_ms: int | None = None
     ) -> None:
-        write = self._session_write(session_id, until_ms, now_ms)
-        if write is not None:
-            key, left_ms = write
-            await self._async_write(lambda c: c.set(key, b"1", px=left_ms))
+        await self._aset(self._session_write(session_id, until_ms, now_ms))
         self._forget(0, session_id)
 
     def revoke_subject(
         self, subject: str, *, issued_before_ms: int | None = None
     ) -> None:
-        key, epoch, keep_ms = self._subject_write(subject, issued_before_ms)
-        self._sync_write(lambda c: c.set(key, epoch, px=keep_ms))
+        self._set(self._subject_write(subject, issued_before_ms))
         self._forget(1, subject)
 
     async def arevoke_subject(
         self, subject: str, *, issued_before_ms: int | None = None
     ) -> None:
-        key, epoch, keep_ms = self._subject_write(subject, issued_before_ms)
-        await self._async_write(lambda c: c.set(key, epoch, px=keep_ms))
+        await self._aset(self._subject_write(subject, issued_before_ms))
         self._forget(1, subject)
 
-    def _sync_write(self, write: Callable[[Any], object]) -> None:
+    def _set(self, write: _Write | None) -> None:
+        if write is None:
+            return
         client = self._sync_client()
+        name, value, keep_ms = write
         try:
-            write(client)
+            client.set(name, value, px=keep_ms)
         except Exception as exc:
-            _log_failure("revocation", exc)
-            raise StoreUnavailableError(_unavailable_message(exc)) from None
+            raise _write_failed(exc) from None
 
-    async def _async_write(self, write: Callable[[Any], Any]) -> None:
+    async def _aset(self, write: _Write | None) -> None:
+        if write is None:
+            return
         client = self._async_client()
+        name, value, keep_ms = write
         try:
-            await asyncio.wait_for(write(client), self._timeout)
+            await asyncio.wait_for(
+                client.set(name, value, px=keep_ms), self._timeout
+            )
         except Exception as exc:
-            _log_failure("revocation", exc)
-            raise StoreUnavailableError(_unavailable_message(exc)) from None
+            raise _write_failed(exc) from None
 
 
-def _unavailable_message(exc: BaseException) -> str:
-    return (
+def _pipelined_gets(client: Any, names: list[str]) -> Any:
+    # GETs in one pipeline, not MGET: one round trip all the same, and
+    # on Redis Cluster the two keys may live in different slots.
+    pipe = client.pipeline(transaction=False)
+    for name in names:
+        pipe.get(name)
+    return pipe
+
+
+def _write_failed(exc: BaseException) -> StoreUnavailableError:
+    _log_failure("revocation", exc)
+    return StoreUnavailableError(
         "the revocation store could not take the revocation "
         f"({type(exc).__name__}): it may not have happened, try again"
     )
