@@ -22,6 +22,7 @@ import pytest
 
 from iron_fast import HeaderCookieJar, SessionConfig, get_iron_session
 from tests.conftest import INTEROP_DIR, require_or_skip
+from tests.pinned import pinned
 
 PASSWORD = "a-32-character-long-test-password!"
 OLD = "old-secret-old-secret-old-secret-old"
@@ -314,9 +315,7 @@ def test_rotation_python_to_node_to_python(node: SessionPeer) -> None:
 def test_unreadable_cookies_same_reasons(node: SessionPeer) -> None:
     good = header_of(python_save(py_config(), DATA)).split("=", 1)[1]
     fields = good.split("*")
-    expired = python_save(
-        py_config(ttl=60)._pinned(0, "ab" * 32, "cd" * 32, bytes(16)), DATA
-    )
+    expired = python_save(pinned(py_config(ttl=60), 0), DATA)
     values = {
         "garbage": "garbage",
         "wrong_prefix": "*".join(["Fe26.1", *fields[1:]]),

@@ -21,10 +21,12 @@ from iron_fast import (
     CookieTooLarge,
     HeaderCookieJar,
     PasswordConfigError,
+    SessionCodec,
     SessionConfig,
     SessionDestroyed,
     get_iron_session,
 )
+from tests.pinned import pinned
 
 VECTORS = json.loads(
     (Path(__file__).parent / "vectors" / "session.json").read_text("utf-8")
@@ -59,11 +61,11 @@ def v9(name: str) -> dict[str, Any]:
     return SCENARIOS[name][V9]
 
 
-def config(**options: Any) -> SessionConfig:
+def config(**options: Any) -> SessionCodec:
     """The scenario's configuration, deterministic (pinned clock, fixed
     salts and IV)."""
     options = {"password": PASSWORD, "cookie_name": "test", **options}
-    return SessionConfig(**options)._pinned(*PIN)
+    return pinned(SessionConfig(**options), *PIN)
 
 
 def cookie_value(set_cookie: str) -> str:

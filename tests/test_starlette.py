@@ -36,7 +36,6 @@ try:  # the [starlette] extra is optional
     from starlette.responses import JSONResponse, PlainTextResponse
     from starlette.routing import Route, WebSocketRoute
 
-    from iron_fast import starlette as iron_starlette
     from iron_fast.starlette import IronSessionMiddleware
 
     with warnings.catch_warnings():  # starlette 1.x prefers httpx2
@@ -64,12 +63,6 @@ SEAL = (
 def _needs_starlette() -> None:
     if MISSING:
         require_or_skip(MISSING)
-
-
-def lazy() -> bool:
-    """Whether this Starlette lets sessions open on first use (its
-    request.session calls mark_accessed(); older ones open eagerly)."""
-    return bool(IronSessionMiddleware(untouched, password=PASSWORD)._lazy)
 
 
 # -- the app under test ---------------------------------------------------
@@ -263,7 +256,8 @@ def test_vary_cookie_only_when_the_session_was_used() -> None:
     app, _ = make_app()
     browser = client(app)
     assert browser.get("/").headers["vary"] == "Cookie"
-    assert ("vary" in browser.get("/untouched").headers) is not lazy()
+    # A route that never reads request.session does not vary by cookie.
+    assert "vary" not in browser.get("/untouched").headers
     assert browser.get("/vary").headers.get_list("vary") == [
         "Accept-Encoding, Cookie"
     ]
@@ -349,8 +343,8 @@ def test_unreadable_cookie_is_an_empty_session(kind: str) -> None:
     browser = client(app, raise_server_exceptions=False)
     answer = browser.get("/untouched", headers=header)
     assert answer.status_code == 200
-    # Never opened where Starlette lets it wait until request.session.
-    assert len(heard) == (0 if lazy() else 1)
+    # Opened with the request, as Starlette's SessionMiddleware does.
+    assert len(heard) == 1
     heard.clear()
     answer = browser.get("/", headers=header)
     assert (answer.status_code, answer.json()) == (200, {})
@@ -465,26 +459,6 @@ def test_scope_session_loads_on_first_use() -> None:
     browser = client(app)
     browser.post("/login", json={"name": "Ada"})
     assert browser.get("/via-scope").json() == {"user": "Ada"}
-
-
-def test_eager_on_a_starlette_that_does_not_mark_access(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    class OldConnection:
-        def __init__(self, scope: Any) -> None:
-            self.scope = scope
-
-        @property
-        def session(self) -> Any:
-            return self.scope["session"]
-
-    monkeypatch.setattr(iron_starlette, "HTTPConnection", OldConnection)
-    app, heard = make_app()
-    answer = client(app).get(
-        "/untouched", headers={"cookie": "session=garbage"}
-    )
-    assert answer.status_code == 200
-    assert [reason for reason, _ in heard] == ["invalid"]  # opened at once
 
 
 async def call(

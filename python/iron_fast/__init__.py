@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from iron_fast._api import seal, seal_data, sealer_for, unseal, unseal_data
 from iron_fast._core import DEFAULT_TTL, Sealer, __version__
+from iron_fast.codec import SessionCodec
 from iron_fast.cookies import CookieJar, HeaderCookieJar
 from iron_fast.errors import (
     BadSeal,
@@ -38,6 +39,7 @@ __all__ = [
     "PasswordError",
     "Sealer",
     "SerializationError",
+    "SessionCodec",
     "SessionConfig",
     "SessionDestroyed",
     "UnknownPassword",

@@ -6,6 +6,8 @@ from typing import Any, Final, final
 
 __all__ = [
     "DEFAULT_TTL",
+    "MIN_PASSWORD_LENGTH",
+    "TIMESTAMP_SKEW_SEC",
     "_FAST_CONSTRUCTORS",
     "Sealer",
     "__version__",
@@ -23,6 +25,10 @@ Password = _Secret | Mapping[int | str, _Secret]
 
 DEFAULT_TTL: Final[int]
 """iron-session's default ttl: 14 days, in seconds."""
+MIN_PASSWORD_LENGTH: Final[int]
+"""A text secret's minimum length, in UTF-16 code units as JS counts."""
+TIMESTAMP_SKEW_SEC: Final[int]
+"""iron's default clock skew: seconds a seal is still read past expiry."""
 
 __version__: Final[str]
 

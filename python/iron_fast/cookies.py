@@ -17,14 +17,15 @@ import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any, Protocol, runtime_checkable
-from urllib.parse import quote
 
 from iron_fast._core import find_cookie
 from iron_fast.errors import ConfigError
+from iron_fast.limits import MAX_CHUNKS, MAX_COOKIE_BYTES, MAX_SAFE_INTEGER
 
 __all__ = [
     "CookieJar",
     "HeaderCookieJar",
+    "ResponseJar",
     "check_cookie_options",
     "cookie_attributes",
     "format_expires",
@@ -34,22 +35,21 @@ __all__ = [
 
 # cookie@2 ``cookieNameRegExp``: printable ASCII except ``;`` and ``=``.
 COOKIE_NAME_RE = re.compile(r"[\x21-\x3a\x3c\x3e-\x7e]+")
-# cookie@2 ``domainValueRegExp`` (a leading dot is tolerated).
+# cookie@2 ``domainValueRegExp`` (a leading dot is tolerated), spelled
+# with both cases instead of re.IGNORECASE: on a str pattern that flag
+# lets [a-z] match non-ASCII letters (U+0130, U+0131, U+017F, U+212A),
+# which would then be written raw into Set-Cookie.
 DOMAIN_RE = re.compile(
-    r"([.]?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)"
-    r"([.][a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*",
-    re.IGNORECASE,
+    r"([.]?[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)"
+    r"([.][a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*",
 )
 # cookie@2 ``pathValueRegExp``: printable ASCII and space, except ``;``.
 PATH_RE = re.compile(r"[\x20-\x3a\x3d-\x7e]*")
-# cookie@2 ``cookieOctetInvalidRegExp``: a value with any of these is
-# written through encodeURIComponent.
-_NEEDS_ENCODING_RE = re.compile(r'[\x00-\x20\x7f-\U0010ffff",;\\%]')
-# What encodeURIComponent leaves alone besides ASCII letters and digits.
-_URI_SAFE = "-_.!~*'()"
 _HEX = frozenset("0123456789abcdefABCDEF")
 _TRIM = " \t"
-MAX_SAFE_INTEGER = 2**53 - 1
+# A percent-encoded value longer than a whole chunked session is not a
+# session: decoding it would only cost time and memory (a 10 MB header).
+MAX_DECODED_VALUE = MAX_CHUNKS * MAX_COOKIE_BYTES
 
 _COOKIE_OPTION_NAMES = (
     "httponly", "secure", "samesite", "path", "domain", "max_age",
@@ -71,40 +71,18 @@ def get_cookie(header: str, name: str) -> str | None:
     """The value of cookie ``name`` in a ``Cookie`` header, or None.
 
     Same result as ``parse_cookies(header).get(name)``, but only the one
-    name is looked for: no other pair is split or decoded. The scan is
-    native (``_core.find_cookie``, the walk below in Rust: it runs on every
-    request that uses its session)."""
+    name is looked for: no other pair is split or decoded (the scan is
+    ``_core.find_cookie``). A header that is not text a server could have
+    sent (a lone surrogate) holds no cookie."""
     try:
         value = find_cookie(header, name)
-    except UnicodeEncodeError:  # a lone surrogate: not UTF-8, scan here
-        value = _find_cookie_text(header, name)
+    except UnicodeEncodeError:
+        return None
     if value is not None and "%" in value:
+        if len(value) > MAX_DECODED_VALUE:
+            return None  # longer than any session: not worth decoding
         return _decode(value)
     return value
-
-
-def _find_cookie_text(header: str, name: str) -> str | None:
-    """get_cookie's scan over the text, before %-decoding (what
-    ``_core.find_cookie`` does natively; the tests hold them equal)."""
-    size = len(header)
-    start = 0
-    while (at := header.find(name, start)) >= 0:
-        start = at + 1
-        # A key occurrence: only blanks between it and a ';' (or the
-        # start) before, and between it and a '=' after.
-        before = at - 1
-        while before >= 0 and header[before] in _TRIM:
-            before -= 1
-        if before >= 0 and header[before] != ";":
-            continue
-        eq = at + len(name)
-        while eq < size and header[eq] in _TRIM:
-            eq += 1
-        if eq == size or header[eq] != "=":
-            continue
-        end = header.find(";", eq)
-        return header[eq + 1 : end if end >= 0 else size].strip(_TRIM)
-    return None
 
 
 def parse_cookies(header: str) -> dict[str, str]:
@@ -144,14 +122,6 @@ def _decode(value: str) -> str:
         except UnicodeDecodeError:
             return value
     return "".join(out)
-
-
-def encode_value(value: str) -> str:
-    """A cookie value as cookie@2 writes it: unchanged when it is made of
-    cookie-octets, else through encodeURIComponent. Seals never need it."""
-    if _NEEDS_ENCODING_RE.search(value) is None:
-        return value
-    return quote(value, safe=_URI_SAFE)
 
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -339,7 +309,8 @@ class CookieJar(Protocol):
 class HeaderCookieJar:
     """A CookieJar over a raw ``Cookie`` header (``str``, or ``bytes`` as
     ASGI servers give it) that collects ``Set-Cookie`` lines in order in
-    ``set_cookies`` (pass your own list to append to it)."""
+    ``set_cookies`` (pass your own list to append to it), as iron-session
+    appends them to a ``Response``."""
 
     __slots__ = ("cookie_header", "set_cookies")
 
@@ -364,6 +335,22 @@ class HeaderCookieJar:
 
     def __repr__(self) -> str:
         return (
-            f"HeaderCookieJar(cookie_header=<{len(self.cookie_header)} "
+            f"{type(self).__name__}(cookie_header=<{len(self.cookie_header)} "
             f"chars>, set_cookies=<{len(self.set_cookies)} lines>)"
         )
+
+
+class ResponseJar(HeaderCookieJar):
+    """The jar every framework adapter uses: the request's ``Cookie``
+    header, and the response's ``Set-Cookie`` lines kept by cookie name in
+    ``lines``, so that a ``save()`` in a view and another at the end of
+    the request send one line per cookie, the last."""
+
+    __slots__ = ("lines",)
+
+    def __init__(self, cookie_header: str | bytes | None = None) -> None:
+        super().__init__(cookie_header)
+        self.lines: dict[str, str] = {}
+
+    def write(self, name: str, value: str, set_cookie: str) -> None:
+        self.lines[name] = set_cookie

@@ -7,22 +7,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
 
-from iron_fast.cookies import HeaderCookieJar
+from iron_fast.cookies import ResponseJar
 from iron_fast.errors import ConfigError
-from iron_fast.session import IronSession, get_iron_session
-from iron_fast.session_config import SessionConfig, UnsealErrorHook
+from iron_fast.session import IronSession
+from iron_fast.session_config import (
+    OPTION_NAMES,
+    Password,
+    SessionConfig,
+    SessionOptions,
+)
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["IronFlaskSession", "IronSessionInterface"]
 
-# Each also read from app.config as IRON_SESSION_<NAME>.
-_CONFIG = ("password", "ttl", "cookie_options", "chunk", "on_unseal_error")
+# Each option but the cookie name (Flask's SESSION_COOKIE_NAME) is also
+# read from app.config as IRON_SESSION_<NAME>.
+_CONFIG = sorted(OPTION_NAMES - {"cookie_name"})
 # Flask settings that ask for something iron-session does not do by
 # default. Flask's own defaults (no Secure, no SameSite) are not applied,
 # so an app that sets none of them writes iron-session's exact cookie.
@@ -34,30 +42,29 @@ _ASKS = (
 )
 
 
-class _Jar(HeaderCookieJar):
-    __slots__ = ("lines",)
-
-    def __init__(self, header: str | None) -> None:
-        super().__init__(header)
-        self.lines: dict[str, str] = {}
-
-    def write(self, name: str, value: str, set_cookie: str) -> None:
-        # By name: a save() in the view and another at the end of the
-        # request send one line per cookie, the last one.
-        self.lines[name] = set_cookie
-
-
 class IronFlaskSession(IronSession, SessionMixin):
-    """``flask.session``: an IronSession with Flask's ``permanent``."""
+    """``flask.session``: an IronSession with Flask's ``permanent``, and
+    Flask's rule for ``accessed``: a read counts (the response then
+    varies by cookie), as in its SecureCookieSession."""
 
-    cookie_jar: _Jar
+    def __getitem__(self, key: str) -> Any:
+        self.accessed = True
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.accessed = True
+        return super().get(key, default)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self.accessed = True
+        return super().setdefault(key, default)
 
 
 class IronSessionInterface(SessionInterface):
     """Options as ``get_iron_session`` takes them; each one not passed is
-    read from ``app.config``: ``IRON_SESSION_PASSWORD`` (required there
-    or here), ``IRON_SESSION_TTL``, ``IRON_SESSION_COOKIE_OPTIONS``,
-    ``IRON_SESSION_CHUNK``, ``IRON_SESSION_ON_UNSEAL_ERROR``, and
+    read from ``app.config`` as ``IRON_SESSION_<NAME>``
+    (``IRON_SESSION_PASSWORD``, required there or here;
+    ``IRON_SESSION_TTL``, ``IRON_SESSION_COOKIE_OPTIONS``, ...), and
     ``SESSION_COOKIE_NAME`` for ``cookie_name``. Built once per app, at
     its first request; a bad option fails there, naming itself."""
 
@@ -65,22 +72,17 @@ class IronSessionInterface(SessionInterface):
 
     def __init__(
         self,
-        password: str | Mapping[int | str, str] | None = None,
-        *,
-        cookie_name: str | None = None,
-        ttl: int | timedelta | None = None,
-        cookie_options: Mapping[str, Any] | None = None,
-        chunk: bool | None = None,
-        on_unseal_error: UnsealErrorHook | None = None,
+        password: Password | None = None,
+        /,
+        **options: Unpack[SessionOptions],
     ) -> None:
-        given = dict(
-            password=password,
-            cookie_name=cookie_name,
-            ttl=ttl,
-            cookie_options=cookie_options,
-            chunk=chunk,
-            on_unseal_error=on_unseal_error,
-        )
+        unknown = options.keys() - OPTION_NAMES
+        if unknown:
+            raise TypeError(
+                f"unknown session option(s): {', '.join(sorted(unknown))}"
+            )
+        given: dict[str, Any] = {"password": password, **options}
+        # password= as a keyword lands in options: either spelling works.
         self._options = {k: v for k, v in given.items() if v is not None}
         self._key = f"iron_fast.flask.{id(self)}"
 
@@ -125,25 +127,18 @@ class IronSessionInterface(SessionInterface):
         return config, config.replace(ttl=lifetime)
 
     def open_session(self, app: Flask, request: Request) -> IronFlaskSession:
-        config = self.configs(app)[0]
-        jar = _Jar(request.environ.get("HTTP_COOKIE"))
-        session = IronFlaskSession(jar, config, get_iron_session(jar, config))
-        session.cookie_jar = jar
-        return session
+        codec = self.configs(app)[0].codec
+        jar = ResponseJar(request.environ.get("HTTP_COOKIE"))
+        return IronFlaskSession(jar, codec, codec.read(jar))
 
     def save_session(
         self, app: Flask, session: SessionMixin, response: Response
     ) -> None:
         iron = cast(IronFlaskSession, session)
-        jar = iron.cookie_jar
+        jar = cast(ResponseJar, iron.jar)
         if not iron:
-            if iron.modified:
-                # Logout by clear(): drop what an earlier save() wrote and
-                # expire the cookie, if the request sent one.
-                jar.lines.clear()
-                name = iron.config.cookie_name
-                if jar.read(name) or jar.read(f"{name}.0"):
-                    iron.destroy()
+            if iron.modified:  # logout by clear()
+                iron.config.codec.clear(jar)
         elif self.should_set_cookie(app, iron):
             if iron.permanent:
                 iron.update_config(self.configs(app)[1])

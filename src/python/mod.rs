@@ -480,6 +480,9 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(py_from_json, module)?)?;
     module.add_function(wrap_pyfunction!(find_cookie, module)?)?;
     module.add("DEFAULT_TTL", DEFAULT_TTL_SEC)?;
+    // The core's limits, so that Python states them without a copy.
+    module.add("TIMESTAMP_SKEW_SEC", DEFAULT_TIMESTAMP_SKEW_SEC)?;
+    module.add("MIN_PASSWORD_LENGTH", crate::password::MIN_PASSWORD_LEN)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     module.add("_FAST_CONSTRUCTORS", alloc::Alloc::new(module.py()).fast())?;
 

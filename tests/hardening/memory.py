@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from iron_fast import Sealer, UnsealError
+from iron_fast import HeaderCookieJar, Sealer, UnsealError
 from tests.hardening import adapters
 
 PASSWORD = "memory-test-password-0123456789-abcdefgh"
@@ -44,7 +44,7 @@ def core_cycle() -> Callable[[int], None]:
 def adapter_request(driver: Any) -> Callable[[int], None]:
     """A mix of requests: a valid session read and saved, a bad cookie,
     no cookie."""
-    seal = adapters.CONFIG._seal({"user": "u", "n": 1})
+    seal = adapters.CONFIG.codec.save(HeaderCookieJar(), {"user": "u", "n": 1})
     headers = [
         f"{adapters.COOKIE}={seal}",
         f"{adapters.COOKIE}={seal[:-9]}",

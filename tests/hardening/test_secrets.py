@@ -88,7 +88,7 @@ def test_no_repr_shows_the_secret() -> None:
     for thing in (sealer, config, jar, session, iron_fast.sealer_for(SECRET)):
         _never_shown(repr(thing))
         _never_shown(str(thing))
-    assert "password_ids=[1]" in repr(config)
+    assert "password_ids=(1,)" in repr(config)
 
 
 def test_nothing_holding_a_secret_pickles() -> None:

@@ -15,7 +15,7 @@ from django.utils.module_loading import import_string
 from iron_fast.errors import ConfigError
 from iron_fast.session_config import SessionConfig
 
-__all__ = ["config_with_expiry", "session_config"]
+__all__ = ["session_config"]
 
 _MIDDLEWARE = "iron_fast.django.middleware.SessionMiddleware"
 # Applied only where the project sets them: Django's default of no Secure
@@ -77,24 +77,9 @@ def session_config() -> SessionConfig:
         ) from error
 
 
-@lru_cache(maxsize=64)
-def config_with_expiry(
-    config: SessionConfig, ttl: int | None
-) -> SessionConfig:
-    """``config`` for a session's own ``set_expiry()``: a ttl in seconds,
-    or None for a browser-session cookie (whose seal then never expires,
-    as in iron-session)."""
-    cookie = dict(config.cookie_options)
-    del cookie["max_age"]
-    if ttl is None:
-        return config.replace(cookie_options={**cookie, "max_age": None})
-    return config.replace(ttl=ttl, cookie_options=cookie)
-
-
 def _settings_changed(*, setting: str, **kwargs: Any) -> None:
     if setting.startswith(("SESSION_", "IRON_SESSION")):
         session_config.cache_clear()
-        config_with_expiry.cache_clear()
 
 
 setting_changed.connect(_settings_changed, dispatch_uid=__name__)

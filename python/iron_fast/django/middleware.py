@@ -14,26 +14,21 @@ from django.contrib.sessions import middleware
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
-from iron_fast.django import RequestJar, SessionStore
+from iron_fast.cookies import ResponseJar
+from iron_fast.django import SessionStore
 from iron_fast.django.conf import session_config
 
 __all__ = ["SessionMiddleware"]
-
-
-_NO_ATTRIBUTES = dict.fromkeys(Morsel._reserved, "")  # type: ignore[attr-defined]
 
 
 class _SetCookie(Morsel):  # type: ignore[type-arg]
     """A cookie for ``response.cookies`` whose Set-Cookie text is given:
     Django's handlers send ``morsel.output(header="")``."""
 
-    def __init__(self, name: str, value: str, line: str) -> None:
-        # What Morsel's own set-up and set() leave, without their cost (a
-        # loop over the attributes and a regex check of a name the config
-        # checked already: more than the rest of the cookie handling).
-        dict.update(self, _NO_ATTRIBUTES)
-        self._key = name
-        self._value = self._coded_value = value
+    def __init__(self, name: str, line: str) -> None:
+        super().__init__()
+        value = line[len(name) + 1 : line.find(";")]
+        self.set(name, value, value)
         self.line = line
 
     def OutputString(self, attrs: Any = None) -> str:  # noqa: N802
@@ -42,7 +37,7 @@ class _SetCookie(Morsel):  # type: ignore[type-arg]
     def __reduce__(self) -> tuple[Any, ...]:
         # Morsel pickles key and value only; a cached response (cache
         # middleware) would lose the attributes, Secure and HttpOnly too.
-        return (type(self), (self.key, self.value, self.line))
+        return (type(self), (self.key, self.line))
 
 
 class SessionMiddleware(middleware.SessionMiddleware):
@@ -61,7 +56,7 @@ class SessionMiddleware(middleware.SessionMiddleware):
             return super().process_request(request)
         store = cast("type[SessionStore]", self.SessionStore)
         request.session = store(
-            jar=RequestJar(request.META.get("HTTP_COOKIE"))
+            jar=ResponseJar(request.META.get("HTTP_COOKIE"))
         )
         return None
 
@@ -76,13 +71,13 @@ class SessionMiddleware(middleware.SessionMiddleware):
         # modified one is saved, unless the response is a 5xx.
         if session.is_empty():
             if session.modified:
-                session._destroy()
+                session.clear_cookie()
         elif response.status_code < 500 and (
             session.modified or settings.SESSION_SAVE_EVERY_REQUEST
         ):
             session.save()
-        for name, (value, line) in session._jar.lines.items():
-            response.cookies[name] = _SetCookie(name, value, line)
+        for name, line in session.jar.lines.items():
+            response.cookies[name] = _SetCookie(name, line)
             vary = True
         if vary:
             patch_vary_headers(response, ("Cookie",))
