@@ -48,7 +48,7 @@ from urllib.parse import urlsplit
 
 from iron_fast._core import DEFAULT_TTL
 from iron_fast.errors import ConfigError, IronError
-from iron_fast.session_config import TIMESTAMP_SKEW_SEC
+from iron_fast.limits import TIMESTAMP_SKEW_SEC
 
 if TYPE_CHECKING:
     import redis
