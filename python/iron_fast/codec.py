@@ -289,6 +289,27 @@ class SessionCodec:
         assert store is not None
         await store.arevoke_session(meta.id, until, now_ms=self._clock())
 
+    def check_store_client(self, *, is_async: bool, adapter: str) -> None:
+        """ConfigError if the revocation store cannot serve ``adapter``:
+        async adapters need its asyncio client, sync ones its sync one
+        (a store built from a URL has both)."""
+        store = None if self.lifetime is None else self.lifetime.store
+        if store is None:
+            return
+        if is_async and not store.supports_async:
+            raise ConfigError(
+                f"{adapter} is async and never blocks its event loop on the "
+                "revocation store: give the store a redis.asyncio client, "
+                "or a URL",
+                option="revocation",
+            )
+        if not is_async and not store.supports_sync:
+            raise ConfigError(
+                f"{adapter} is sync: give the revocation store a sync "
+                "redis.Redis client, or a URL",
+                option="revocation",
+            )
+
     def _lifetime(self, what: str) -> Lifetime:
         if self.lifetime is None:
             raise ConfigError(

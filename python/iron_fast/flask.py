@@ -121,6 +121,7 @@ class IronSessionInterface(SessionInterface):
         cookie.update(options.get("cookie_options") or {})
         options["cookie_options"] = cookie
         config = SessionConfig(**options)
+        config.codec.check_store_client(is_async=False, adapter="Flask")
         lifetime = app.permanent_session_lifetime
         if timedelta(seconds=config.ttl) == lifetime:
             return config, config
@@ -129,7 +130,7 @@ class IronSessionInterface(SessionInterface):
     def open_session(self, app: Flask, request: Request) -> IronFlaskSession:
         codec = self.configs(app)[0].codec
         jar = ResponseJar(request.environ.get("HTTP_COOKIE"))
-        return IronFlaskSession(jar, codec, codec.read(jar))
+        return IronFlaskSession(jar, codec, *codec.load(jar))
 
     def save_session(
         self, app: Flask, session: SessionMixin, response: Response
