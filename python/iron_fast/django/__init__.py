@@ -72,7 +72,7 @@ class SessionStore(SessionBase):
         codec.check_revocation()
         self.keys()
         meta, self._iron_meta = self._iron_meta, None
-        self.clear()
+        self.flush()  # emptied: the middleware expires the cookie
         if meta is not None:
             codec.revoke(meta)
 
