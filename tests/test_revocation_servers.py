@@ -27,7 +27,7 @@ TIMEOUT = 0.25
 # the cache_ttl + 0.5 s for staleness, and timeout + this margin
 # for the slowest request while Redis hangs.
 STALE_MARGIN = 0.5
-SLOW_MARGIN = 1.5
+SLOW_MARGIN = 2.0
 
 
 def free_port() -> int:

@@ -430,7 +430,7 @@ def test_redis_keys_are_prefixed_and_expire(
     redis_prefix: str,
 ) -> None:
     d = make_driver(kind, max_session_age=3600, cache_ttl=0)
-    d.revoke_session("short", NOW + 150, now_ms=NOW)
+    d.revoke_session("short", NOW + 2000, now_ms=NOW)
     d.revoke_session("long", NOW + DAY_MS, now_ms=NOW)
     d.revoke_subject("42", issued_before_ms=NOW)
     client = sync_client(redis_url)
@@ -440,14 +440,14 @@ def test_redis_keys_are_prefixed_and_expire(
         f"{redis_prefix}sid:short",
         f"{redis_prefix}sub:42",
     ]
-    assert 0 < client.pttl(f"{redis_prefix}sid:short") <= 150
+    assert 0 < client.pttl(f"{redis_prefix}sid:short") <= 2000
     assert DAY_MS - 60_000 < client.pttl(f"{redis_prefix}sid:long") <= DAY_MS
     # The epoch is kept as long as a session may live, plus iron's skew.
     keep = (3600 + 60) * 1000
     assert keep - 60_000 < client.pttl(f"{redis_prefix}sub:42") <= keep
     assert client.get(f"{redis_prefix}sub:42") == str(NOW).encode()
     assert d.check("short", None, NOW) == REVOKED
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 10
     while client.exists(f"{redis_prefix}sid:short"):
         assert time.monotonic() < deadline, "the key never expired"
         time.sleep(0.05)
