@@ -13,6 +13,11 @@ One benchmark group per operation and payload size (``seal-100B``,
   their cache of verified seals never answers: what the first request of
   a session costs (the plain ``unseal`` cases resend one seal, as a user's
   requests do, and are cache hits);
+* ``iterations=<n>:cold`` and ``iterations=<n>:cached``
+  (``test_unseal_iterations``, group ``unseal-iterations-100B``): a
+  ``Sealer`` at 1 and at h3 2.x's 8192 PBKDF2 iterations, unsealing with
+  its verified-seal cache off (every unseal derives both keys: the first
+  request of a session) and on (the same seal again: a hit derives none);
 * ``reference``: the same format in pure Python (``reference.py``);
 * ``fernet``: cryptography's Fernet, ``json.dumps`` + ``encrypt`` and
   ``decrypt`` + ``json.loads`` (what aiohttp-session's EncryptedCookieStorage
@@ -181,3 +186,28 @@ def test_unseal_new_cookie(benchmark: Any, impl: str, size: str) -> None:
     assert unseal_next() == payload
     benchmark.group = f"unseal-{size}"
     benchmark(unseal_next)
+
+
+@pytest.mark.parametrize("size", ["100B"])
+@pytest.mark.parametrize(
+    "impl",
+    [
+        f"iterations={count}:{state}"
+        for count in (1, 8192)
+        for state in ("cold", "cached")
+    ],
+)
+def test_unseal_iterations(benchmark: Any, impl: str, size: str) -> None:
+    count, state = impl.removeprefix("iterations=").split(":")
+    # cache_size=0: no seal is ever a hit, so each unseal is a cold one.
+    cache_size = 0 if state == "cold" else 512
+    sealer = _iron_fast().Sealer(
+        PASSWORD, iterations=int(count), cache_size=cache_size
+    )
+    payload = PAYLOADS[size]
+    token = sealer.seal(payload)
+    assert sealer.unseal(token) == payload
+    hits = sealer._cache_info()[2]
+    benchmark.group = f"unseal-iterations-{size}"
+    assert benchmark(sealer.unseal, token) == payload
+    assert (sealer._cache_info()[2] > hits) == (state == "cached")

@@ -8,10 +8,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from flask import Flask, Request, Response
-from flask.sessions import SessionInterface, SessionMixin
+from flask.sessions import NullSession, SessionInterface, SessionMixin
 
 from iron_fast.cookies import ResponseJar
 from iron_fast.errors import ConfigError
@@ -21,6 +21,7 @@ from iron_fast.session_config import (
     Password,
     SessionConfig,
     SessionOptions,
+    config_for,
 )
 
 if TYPE_CHECKING:
@@ -43,21 +44,29 @@ _ASKS = (
 
 
 class IronFlaskSession(IronSession, SessionMixin):
-    """``flask.session``: an IronSession with Flask's ``permanent``, and
-    Flask's rule for ``accessed``: a read counts (the response then
-    varies by cookie), as in its SecureCookieSession."""
+    """``flask.session``: an IronSession with Flask's ``permanent``
+    (``accessed`` is set by Flask's request context, from Flask 3.1.3),
+    and Flask's ``modified`` rule: ``pop()`` counts even for a missing key,
+    as in its SecureCookieSession."""
 
-    def __getitem__(self, key: str) -> Any:
-        self.accessed = True
-        return super().__getitem__(key)
+    def pop(self, key: str, *default: Any) -> Any:
+        self.accessed = self.modified = True
+        return super().pop(key, *default)
 
-    def get(self, key: str, default: Any = None) -> Any:
-        self.accessed = True
-        return super().get(key, default)
 
-    def setdefault(self, key: str, default: Any = None) -> Any:
-        self.accessed = True
-        return super().setdefault(key, default)
+class _NoPasswordSession(NullSession):
+    """Flask's session when no secret is set: readable and empty, and an
+    error naming the setting on any write."""
+
+    def _fail(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise RuntimeError(
+            "The session is unavailable because no password was set: set "
+            "app.config['IRON_SESSION_PASSWORD'] (a secret of 32+ "
+            "characters, or {id: secret}), or pass password="
+        )
+
+    __setitem__ = __delitem__ = clear = pop = popitem = _fail
+    update = setdefault = _fail
 
 
 class IronSessionInterface(SessionInterface):
@@ -65,10 +74,19 @@ class IronSessionInterface(SessionInterface):
     read from ``app.config`` as ``IRON_SESSION_<NAME>``
     (``IRON_SESSION_PASSWORD``, required there or here;
     ``IRON_SESSION_TTL``, ``IRON_SESSION_COOKIE_OPTIONS``, ...), and
-    ``SESSION_COOKIE_NAME`` for ``cookie_name``. Built once per app, at
-    its first request; a bad option fails there, naming itself."""
+    ``SESSION_COOKIE_NAME`` for ``cookie_name``. Like Flask, it reads the
+    settings on every request (the configuration they compile to is
+    built once and cached), so a changed setting takes effect at the next
+    request; a bad option fails there, naming itself.
+
+    Differences from Flask's session, kept for Node interop: the data is
+    plain JSON, so tuples come back as lists (``get_flashed_messages(
+    with_categories=True)`` gives ``[category, message]`` pairs),
+    ``Markup`` as ``str``, and bytes, datetimes or UUIDs are refused with
+    a SerializationError naming them (store ``isoformat()`` or ``str()``)."""
 
     session_class = IronFlaskSession
+    null_session_class = _NoPasswordSession
 
     def __init__(
         self,
@@ -84,22 +102,29 @@ class IronSessionInterface(SessionInterface):
         given: dict[str, Any] = {"password": password, **options}
         # password= as a keyword lands in options: either spelling works.
         self._options = {k: v for k, v in given.items() if v is not None}
-        self._key = f"iron_fast.flask.{id(self)}"
 
     def __reduce_ex__(self, protocol: object) -> Any:
         # It holds the password: a pickle would write it out in clear.
         raise TypeError("an IronSessionInterface holds the password")
 
     def configs(self, app: Flask) -> tuple[SessionConfig, SessionConfig]:
-        """The app's configuration, and the one for permanent sessions
-        (``ttl`` = ``PERMANENT_SESSION_LIFETIME``)."""
-        configs: tuple[SessionConfig, SessionConfig] | None
-        configs = app.extensions.get(self._key)
-        if configs is None:
-            configs = app.extensions[self._key] = self._build(app)
-        return configs
+        """The app's configuration as its settings stand now, and the one
+        for permanent sessions (``ttl`` = ``PERMANENT_SESSION_LIFETIME``)."""
+        options = self._options_of(app)
+        config = config_for(options)
+        config.codec.check_store_client(is_async=False, adapter="Flask")
+        lifetime = app.permanent_session_lifetime
+        if timedelta(seconds=config.ttl) == lifetime:
+            return config, config
+        return config, config_for({**options, "ttl": lifetime})
 
-    def _build(self, app: Flask) -> tuple[SessionConfig, SessionConfig]:
+    def _password_of(self, app: Flask) -> Any:
+        password = self._options.get("password")
+        if password is None:
+            password = app.config.get("IRON_SESSION_PASSWORD")
+        return password
+
+    def _options_of(self, app: Flask) -> dict[str, Any]:
         conf = app.config
         options = {"cookie_name": conf["SESSION_COOKIE_NAME"]}
         for name in _CONFIG:
@@ -120,14 +145,13 @@ class IronSessionInterface(SessionInterface):
         cookie.update((opt, conf[key]) for key, opt in _ASKS if conf.get(key))
         cookie.update(options.get("cookie_options") or {})
         options["cookie_options"] = cookie
-        config = SessionConfig(**options)
-        config.codec.check_store_client(is_async=False, adapter="Flask")
-        lifetime = app.permanent_session_lifetime
-        if timedelta(seconds=config.ttl) == lifetime:
-            return config, config
-        return config, config.replace(ttl=lifetime)
+        return options
 
-    def open_session(self, app: Flask, request: Request) -> IronFlaskSession:
+    def open_session(
+        self, app: Flask, request: Request
+    ) -> IronFlaskSession | None:
+        if self._password_of(app) is None:
+            return None  # Flask then makes a null session
         codec = self.configs(app)[0].codec
         jar = ResponseJar(request.environ.get("HTTP_COOKIE"))
         return IronFlaskSession(jar, codec, *codec.load(jar))
@@ -137,14 +161,20 @@ class IronSessionInterface(SessionInterface):
     ) -> None:
         iron = cast(IronFlaskSession, session)
         jar = cast(ResponseJar, iron.jar)
+        accessed = iron.accessed  # before should_set_cookie() reads it
         if not iron:
-            if iron.modified:  # logout by clear()
-                iron.config.codec.clear(jar)
+            if iron.modified:
+                # Flask's rule: an emptied session deletes the cookie,
+                # whether or not this request sent it.
+                jar.lines.clear()
+                iron.config.codec.destroy(jar)
         elif self.should_set_cookie(app, iron):
             if iron.permanent:
                 iron.update_config(self.configs(app)[1])
+            modified = iron.modified
             iron.save()
-        if iron.accessed or jar.lines:
+            iron.modified = modified  # Flask leaves it as the view left it
+        if accessed or jar.lines:
             response.vary.add("Cookie")
         for line in jar.lines.values():
             response.headers.add("Set-Cookie", line)
