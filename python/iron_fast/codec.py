@@ -205,33 +205,39 @@ class SessionCodec:
 
     async def aload(self, jar: CookieJar) -> Opened:
         """``load`` for async adapters: the store is awaited."""
-        return await self.aload_seal(self.request_seal(jar))
+        seal = self.request_seal(jar)
+        if self.lifetime is None:  # no store: nothing to await
+            return Opened(self.open(seal))
+        return await self.aload_seal(seal)
 
     def load_seal(self, seal: str | None) -> Opened:
         """``load`` of a seal already taken from the request."""
-        data = self.open(seal)
-        if data is None or self.lifetime is None:
-            return Opened(data)
-        opened = self._timed(self.lifetime, data)
-        store = self.lifetime.store
-        meta = opened.meta
-        if meta is None or store is None:
+        opened, store = self._open_timed(seal)
+        if store is None or opened.meta is None:
             return opened
+        meta = opened.meta
         verdict = store.check(meta.id, meta.subject, meta.issued_at)
         return opened if self._accepts(verdict, store) else _EMPTY
 
     async def aload_seal(self, seal: str | None) -> Opened:
         """``load_seal`` for async adapters: the store is awaited."""
-        data = self.open(seal)
-        if data is None or self.lifetime is None:
-            return Opened(data)
-        opened = self._timed(self.lifetime, data)
-        store = self.lifetime.store
-        meta = opened.meta
-        if meta is None or store is None:
+        opened, store = self._open_timed(seal)
+        if store is None or opened.meta is None:
             return opened
+        meta = opened.meta
         verdict = await store.acheck(meta.id, meta.subject, meta.issued_at)
         return opened if self._accepts(verdict, store) else _EMPTY
+
+    def _open_timed(
+        self, seal: str | None
+    ) -> tuple[Opened, RevocationStore | None]:
+        """The seal opened and the timeouts applied; the store to ask
+        next, if any (None: the answer is final)."""
+        data = self.open(seal)
+        lifetime = self.lifetime
+        if data is None or lifetime is None:
+            return Opened(data), None
+        return self._timed(lifetime, data), lifetime.store
 
     def _timed(self, lifetime: Lifetime, data: dict[str, Any]) -> Opened:
         now = self._clock()
