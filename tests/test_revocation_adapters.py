@@ -460,3 +460,29 @@ def test_sync_adapters_refuse_an_async_only_store() -> None:
     with django_project(IRON_SESSION={"revocation": store}):
         with pytest.raises(ImproperlyConfigured, match="revocation"):
             session_config()
+
+
+# -- a store that cannot answer: never a 5xx ---------------------------------
+
+
+@pytest.mark.parametrize("on_error", ["deny", "allow"])
+def test_an_unreachable_store(framework: str, on_error: str) -> None:
+    REASONS.clear()
+    working = DRIVERS[framework](MemoryRevocation())
+    try:
+        cookie = cookie_in(working.get("/login?sub=42", None)[1])
+    finally:
+        working.close()
+    # Port 1 on loopback: every connection is refused.
+    down = RedisRevocation("redis://127.0.0.1:1/0", on_error=on_error)
+    driver = DRIVERS[framework](down)
+    try:
+        body, lines = driver.get("/me", cookie)  # the drivers assert 200
+        if on_error == "deny":
+            assert body == {"data": {}, "sub": None}
+        else:
+            assert body == {"data": {"user": "ada"}, "sub": "42"}
+        assert REASONS == ["store-unavailable"]
+        assert cookie_in(lines) is None  # the cookie is left as it was
+    finally:
+        driver.close()
