@@ -387,6 +387,28 @@ def test_revoke_ends_the_session_everywhere(store: Any) -> None:
         assert ttl_ms < left <= ttl_ms + 60_000
 
 
+def test_a_revocation_outlives_every_copy_of_the_cookie() -> None:
+    # The revoking request may carry an old seal of the session while a
+    # copy was re-sealed since (by its thief, say): the revocation is kept
+    # for a whole seal ttl from now, not from the old seal's time.
+    clock, store = Clock(), MemoryRevocation(max_session_age=60 * 86400)
+    codec = make(clock, revocation=store)
+    owner, thief = Browser(codec), Browser(codec)
+    login(owner)
+    thief.cookie = owner.cookie
+    clock.advance(3 * 86400)
+    session = thief.request()
+    session["loot"] = 1
+    session.save()  # the copy now lives until T0 + 3 days + ttl
+    thief.keep()
+    clock.advance(2 * 86400)
+    owner.request().revoke()
+    meta = sealed(thief.cookie)["_iron"]
+    kept = store._sessions[meta["id"]] - store._monotonic()
+    assert kept > codec.config.seal_ttl
+    assert dict(thief.request()) == {}
+
+
 def test_revoke_subject_ends_the_sessions_issued_before(store: Any) -> None:
     clock, heard = Clock(), Heard()
     codec = make(clock, heard, revocation=store)

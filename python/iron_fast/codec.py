@@ -281,19 +281,21 @@ class SessionCodec:
 
     def revoke(self, meta: SessionMeta) -> None:
         """Write the session's revocation to the store (sync client)."""
-        lifetime = self.check_revocation()
-        until = lifetime.revoked_until(meta)
-        store = lifetime.store
-        assert store is not None
-        store.revoke_session(meta.id, until, now_ms=self._clock())
+        store, until, now = self._revocation_of(meta)
+        store.revoke_session(meta.id, until, now_ms=now)
 
     async def arevoke(self, meta: SessionMeta) -> None:
         """``revoke`` for async adapters: the store write is awaited."""
+        store, until, now = self._revocation_of(meta)
+        await store.arevoke_session(meta.id, until, now_ms=now)
+
+    def _revocation_of(
+        self, meta: SessionMeta
+    ) -> tuple[RevocationStore, int, int]:
         lifetime = self.check_revocation()
-        until = lifetime.revoked_until(meta)
-        store = lifetime.store
-        assert store is not None
-        await store.arevoke_session(meta.id, until, now_ms=self._clock())
+        assert lifetime.store is not None  # check_revocation() says so
+        now = self._clock()
+        return lifetime.store, lifetime.revoked_until(meta, now), now
 
     def check_store_client(self, *, is_async: bool, adapter: str) -> None:
         """ConfigError if the revocation store cannot serve ``adapter``:

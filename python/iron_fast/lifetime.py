@@ -181,12 +181,15 @@ class Lifetime:
             )
         return {**data, self.key: meta.to_json()}
 
-    def revoked_until(self, meta: SessionMeta) -> int:
-        """The last instant (ms) the session's seal could be accepted:
-        a revocation need not be kept any longer."""
+    def revoked_until(self, meta: SessionMeta, now_ms: int) -> int:
+        """The last instant (ms) a seal of this session could be accepted:
+        a revocation need not be kept any longer. Any copy of the cookie
+        was sealed at ``now_ms`` at the latest (a copy re-sealed by whoever
+        holds it is refused from now on), hence ``now_ms`` plus the seal's
+        ttl, within the absolute limit."""
         ends = []
         if self.seal_ttl_ms:
-            ends.append(meta.last_seen + self.seal_ttl_ms)
+            ends.append(now_ms + self.seal_ttl_ms)
         if self.absolute_ms:
             ends.append(meta.issued_at + self.absolute_ms)
         if not ends:  # no store, no limit: never reached with a store
