@@ -306,7 +306,7 @@ fn key_for(secret: &Secret, salt: &str, iterations: Iterations) -> Option<Key> {
 /// `*`-separated fields, or `None` for any other number of fields. One pass
 /// over the token with `memchr` (vectorised: the separators are 8 bytes in
 /// some 300).
-fn split_fields(sealed: &str) -> Option<(&str, [&str; FIELD_COUNT])> {
+pub fn split_fields(sealed: &str) -> Option<(&str, [&str; FIELD_COUNT])> {
     let bytes = sealed.as_bytes();
     let mut fields = [""; FIELD_COUNT];
     let mut count = 0;
@@ -334,7 +334,7 @@ fn split_fields(sealed: &str) -> Option<(&str, [&str; FIELD_COUNT])> {
 
 /// `""` means no expiry. Otherwise iron-webcrypto 2's `/^[1-9]\d*$/`; a value
 /// too large for i128 is far in the future, so it saturates.
-fn parse_expiration(field: &str) -> Result<Option<i128>> {
+pub fn parse_expiration(field: &str) -> Result<Option<i128>> {
     if field.is_empty() {
         return Ok(None);
     }
@@ -352,13 +352,13 @@ fn parse_expiration(field: &str) -> Result<Option<i128>> {
 /// Canonical base64url only (no padding, no stray bits: `base64_simd`'s
 /// strict decoder), as iron-session 8 and @hapi/iron compare the digest;
 /// iron-session 9's lenient spellings of a digest are refused.
-fn decode_b64url(field: &str) -> Option<Vec<u8>> {
+pub fn decode_b64url(field: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode_to_vec(field).ok()
 }
 
 /// As [`decode_b64url`], for a field that must decode to exactly `N` bytes
 /// (decoded on the stack).
-fn decode_b64url_array<const N: usize>(field: &str) -> Option<[u8; N]> {
+pub fn decode_b64url_array<const N: usize>(field: &str) -> Option<[u8; N]> {
     let mut buffer = [0u8; N];
     if URL_SAFE_NO_PAD.decoded_length(field.as_bytes()).ok()? != N {
         return None;

@@ -2,7 +2,7 @@
 """The compiled core (Rust, PyO3). Mirrors ``src/python/`` exactly."""
 
 from collections.abc import Mapping
-from typing import Any, Final, final
+from typing import Any, Final, TypedDict, final
 
 __all__ = [
     "DEFAULT_TTL",
@@ -15,6 +15,7 @@ __all__ = [
     "find_cookie",
     "from_json",
     "seal_data",
+    "seal_fields",
     "to_json",
     "unseal_data",
 ]
@@ -191,3 +192,26 @@ def find_cookie(header: str, name: str) -> str | None:
     """The raw value (not %-decoded) of cookie ``name`` in a ``Cookie``
     header, or None: ``iron_fast.cookies.get_cookie``'s scan. Raises
     ``UnicodeEncodeError`` for text that is not UTF-8 (a lone surrogate)."""
+
+class _SealFields(TypedDict):
+    password_id: str
+    encryption_salt_length: int
+    hmac_salt_length: int
+    expires_ms: int | None
+    ciphertext_bytes: int
+    marker: str | None
+
+def seal_fields(seal: str) -> _SealFields:
+    """What a seal tells without its password, read by the parser
+    ``Sealer.unseal`` uses: the password id (``""`` for iron's
+    ``default``), the salts' lengths in characters (0 for a raw key),
+    the expiration in ms since 1970 (None: never; digits too many for
+    128 bits read as 2**127 - 1, as the core reads them), the
+    ciphertext's length in bytes, and what follows the first ``~``
+    (None if there is no ``~``). Nothing is verified or decrypted.
+
+    Raises ``ValueError`` saying what is wrong for text that no password
+    opens by its shape alone: not ``Fe26.2``, not 8 fields, an
+    expiration that is not digits without a leading 0, an id a password
+    map cannot hold, a MAC, IV or ciphertext of the wrong size or not
+    canonical base64url, one salt empty and the other not."""

@@ -4,6 +4,7 @@
 
 mod alloc;
 mod errors;
+mod inspect;
 mod reader;
 mod writer;
 
@@ -533,6 +534,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(unseal_data, module)?)?;
     module.add_function(wrap_pyfunction!(py_from_json, module)?)?;
     module.add_function(wrap_pyfunction!(find_cookie, module)?)?;
+    module.add_function(wrap_pyfunction!(inspect::seal_fields, module)?)?;
     module.add("DEFAULT_TTL", DEFAULT_TTL_SEC)?;
     // The core's limits, so that Python states them without a copy.
     module.add("TIMESTAMP_SKEW_SEC", DEFAULT_TIMESTAMP_SKEW_SEC)?;
