@@ -34,9 +34,12 @@ class IronSessionBackend(BaseSessionBackend["IronCookieBackendConfig"]):
     Litestar's own callers (``SessionAuth``, the test client's
     ``set_session_data``/``get_session_data``)."""
 
-    def open(self, jar: ScopeJar) -> IronSession:
+    async def open(self, jar: ScopeJar) -> IronSession:
+        """The request's session, with the lifetime rules (the revocation
+        store awaited, if there is one)."""
         codec = self.config.session_config.codec
-        return ReadTrackingSession(jar, codec, codec.read(jar))
+        opened = await codec.aload(jar)
+        return ReadTrackingSession(jar, codec, *opened, deferred=True)
 
     def write(self, jar: ScopeJar, value: Any, scope: Scope) -> None:
         """What the connection's final session value says: a modified
@@ -56,7 +59,8 @@ class IronSessionBackend(BaseSessionBackend["IronCookieBackendConfig"]):
                     self.serialize_data(value, scope)
                 )
             jar.lines.clear()  # it replaces whatever was saved before
-            codec.save(jar, dict(value))
+            # A new session (with the lifetime options: a new identity).
+            codec.save(jar, dict(value), codec.stamp(None))
 
     def get_session_id(
         self, connection: ASGIConnection[Any, Any, Any, Any]
@@ -66,7 +70,7 @@ class IronSessionBackend(BaseSessionBackend["IronCookieBackendConfig"]):
     async def load_from_connection(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> dict[str, Any]:
-        return self.open(_jar(connection))
+        return await self.open(_jar(connection))
 
     async def store_in_message(
         self,
@@ -103,11 +107,14 @@ class IronSessionMiddleware(SessionMiddleware[IronSessionBackend]):
     ) -> None:
         backend = self.backend
         jar = ScopeJar(scope)
-        session = backend.open(jar)
+        session = await backend.open(jar)
         scope["session"] = session
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
+                pending = session.pending_revocation
+                if pending is not None:  # session.revoke() in the handler
+                    await session.config.codec.arevoke(pending)
                 value = scope.get("session")
                 backend.write(jar, value, scope)
                 jar.started = True
@@ -141,6 +148,7 @@ class IronCookieBackendConfig(BaseBackendConfig[IronSessionBackend]):
             config = SessionConfig(**options)
         elif options or not isinstance(config, SessionConfig):
             raise TypeError("pass a SessionConfig or options, not both")
+        config.codec.check_store_client(is_async=True, adapter="Litestar")
         self.session_config = config
         cookie = config.cookie_options
         # BaseBackendConfig's attributes, for code that reads them.

@@ -63,8 +63,10 @@ class IronSessionInterface(SessionInterface):
     ) -> IronQuartSession:
         # A coroutine: Quart would run a plain method in a thread.
         codec = self._flask.configs(cast("flask.Flask", app))[0].codec
+        codec.check_store_client(is_async=True, adapter="Quart")
         jar = ScopeJar(request.scope)  # refuses writes on a WebSocket
-        return IronQuartSession(jar, codec, codec.read(jar))
+        opened = await codec.aload(jar)  # the revocation store awaited
+        return IronQuartSession(jar, codec, *opened, deferred=True)
 
     async def save_session(
         self,
@@ -72,7 +74,11 @@ class IronSessionInterface(SessionInterface):
         session: SessionMixin,
         response: Response | WerkzeugResponse | None,
     ) -> None:
-        jar = cast(IronFlaskSession, session).jar
+        iron = cast(IronQuartSession, session)
+        pending = iron.pending_revocation
+        if pending is not None:  # session.revoke() in the view
+            await iron.config.codec.arevoke(pending)
+        jar = iron.jar
         if response is None or cast(ScopeJar, jar).websocket:
             # A WebSocket (Quart passes no response, or the one that
             # refused it): no cookie is written there.
