@@ -81,7 +81,11 @@ class IronStorage(AbstractStorage):
 
     def _open(self, request: web.Request) -> tuple[ResponseJar, IronSession]:
         codec = self.config.codec
-        jar = ResponseJar(request.headers.get(hdrs.COOKIE))
+        header = self.config.header
+        jar = ResponseJar(
+            request.headers.get(hdrs.COOKIE),
+            None if header is None else request.headers.get(header),
+        )
         return jar, IronSession(jar, codec, codec.read(jar))
 
     async def save_session(
@@ -102,5 +106,5 @@ class IronStorage(AbstractStorage):
             if session.max_age != self.max_age:
                 iron.update_config(with_lifetime(self.config, session.max_age))
             iron.save()
-        for line in jar.lines.values():
-            response.headers.add(hdrs.SET_COOKIE, line)
+        for name, value in jar.response_headers(self.config.header):
+            response.headers.add(name, value)

@@ -23,12 +23,12 @@ from iron_fast.errors import (
     UnknownPassword,
     UnsealError,
 )
-from iron_fast.limits import MAX_CHUNKS, MAX_COOKIE_BYTES
+from iron_fast.limits import MAX_CHUNKS, MAX_COOKIE_BYTES, MAX_HEADER_BYTES
 
 if TYPE_CHECKING:
     from iron_fast.session_config import SessionConfig
 
-__all__ = ["SessionCodec", "SessionSealer"]
+__all__ = ["SessionCodec", "SessionEnvelope", "SessionSealer"]
 
 
 class SessionSealer(Protocol):
@@ -42,17 +42,80 @@ class SessionSealer(Protocol):
     def unseal_or_none(self, seal: str) -> tuple[Any, str | None]: ...
 
 
+class SessionEnvelope(Protocol):
+    """A session stored otherwise than iron-session stores it (h3's, from
+    ``iron_fast.h3``): what is sealed around the data, and the cookies'
+    names and attributes. The codec hands it each step; the transport
+    (cookie or header) stays the codec's."""
+
+    def sealer(self, config: SessionConfig) -> SessionSealer:
+        """The sealer of ``config``'s sessions."""
+        ...
+
+    def unwrap(
+        self,
+        config: SessionConfig,
+        value: Any,
+        reason: str | None,
+        now_ms: int,
+    ) -> tuple[dict[str, Any] | None, str | None, Any]:
+        """``(data, None, state)`` for what the sealer opened (``value``,
+        or ``reason`` why it did not), or ``(None, reason, None)``; the
+        state goes back to ``wrap`` when the session is saved."""
+        ...
+
+    def wrap(
+        self, config: SessionConfig, data: object, state: Any, now_ms: int
+    ) -> tuple[object, int | None]:
+        """What to seal for ``data`` (``state`` from the request's seal,
+        None for a new session), and when the cookie expires (ms since
+        1970) if it carries Expires."""
+        ...
+
+    def reseal(self, state: Any) -> bool:
+        """Whether a seal read from a cookie is rewritten at once."""
+        ...
+
+    def cookie_seal(self, config: SessionConfig, jar: CookieJar) -> str | None:
+        """The request's seal, from its cookie (or chunks)."""
+        ...
+
+    def write_cookie(
+        self,
+        config: SessionConfig,
+        jar: CookieJar,
+        seal: str,
+        expires_ms: int | None,
+    ) -> None:
+        """Write ``seal`` as the session cookie (or chunks)."""
+        ...
+
+    def destroy_cookie(self, config: SessionConfig, jar: CookieJar) -> None:
+        """Clear the session cookie (and chunks) the request sent."""
+        ...
+
+
 def _wall_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
 def _sealer_of(config: SessionConfig) -> SessionSealer:
+    if config.envelope is not None:
+        return config.envelope.sealer(config)
     passwords = config.password
     assert isinstance(passwords, Mapping)  # normalised by the config
     return Sealer(
         {str(pid): secret for pid, secret in passwords.items()},
         ttl=config.seal_ttl,
+        iterations=config.iterations,
     )
+
+
+def request_header(jar: CookieJar) -> str | None:
+    """The value of the configured session header the request sent
+    (``ResponseJar.session_header``): None when it sent none, so the
+    request is no header client."""
+    return getattr(jar, "session_header", None)
 
 
 _REASON_ERRORS: dict[str, type[UnsealError]] = {
@@ -75,6 +138,7 @@ class SessionCodec:
         "_chunk_budget",
         "_chunk_names",
         "_clock",
+        "_envelope",
         "_expire_suffix",
         "_expires_at",
         "_make_sealer",
@@ -91,6 +155,7 @@ class SessionCodec:
         clock: Callable[[], int] | None = None,
     ) -> None:
         self.config = config
+        self._envelope = config.envelope
         self._make_sealer = sealer
         self._sealer = (sealer or _sealer_of)(config)
         self._clock = clock or _wall_ms
@@ -131,7 +196,20 @@ class SessionCodec:
         """The request's seal: its session cookie, or its chunks joined
         (iron-session 9: ``name.0``, ``name.1``, ... up to the first gap;
         no count cookie, it would be attacker-controlled: the HMAC covers
-        the whole seal, so a missing or foreign chunk just fails it)."""
+        the whole seal, so a missing or foreign chunk just fails it).
+        Without a cookie, a header client's session header (up to
+        ``MAX_HEADER_BYTES``: a longer one is no session)."""
+        seal = self._cookie_seal(jar)
+        if seal:
+            return seal
+        header = request_header(jar)
+        if header and len(header) <= MAX_HEADER_BYTES:
+            return header
+        return None
+
+    def _cookie_seal(self, jar: CookieJar) -> str | None:
+        if self._envelope is not None:
+            return self._envelope.cookie_seal(self.config, jar)
         read = jar.read
         seal = read(self.config.cookie_name)
         if seal:
@@ -150,11 +228,28 @@ class SessionCodec:
     def open(self, seal: str | None) -> dict[str, Any] | None:
         """The data of a seal, or None (an empty session) for a missing
         or unreadable one, which is reported to ``on_unseal_error``."""
+        return self._open(seal)[0]
+
+    def _open(
+        self, seal: str | None, *, report: bool = True
+    ) -> tuple[dict[str, Any] | None, Any]:
+        """The data of a seal and the envelope's state (None without an
+        envelope), reporting an unreadable seal to the hook."""
         if not seal:
-            return None
+            return None, None
         value, reason = self._sealer.unseal_or_none(seal)
+        state = None
+        if self._envelope is not None:
+            value, reason, state = self._envelope.unwrap(
+                self.config, value, reason, self._clock()
+            )
         if reason is None and (type(value) is dict or value is None):
-            return value
+            return value, state
+        if report:
+            self._report(seal, value, reason)
+        return None, None
+
+    def _report(self, seal: str, value: Any, reason: str | None) -> None:
         hook = self.config.on_unseal_error
         if hook is None:  # nobody to tell: skip building the error
             return None
@@ -168,18 +263,27 @@ class SessionCodec:
         else:
             error = self._unseal_error(seal, reason)
         hook(reason, error)
-        return None
 
     def read(self, jar: CookieJar) -> dict[str, Any] | None:
-        """The data of the request's session: ``open(request_seal(jar))``."""
-        return self.open(self.request_seal(jar))
+        """The data of the request's session: ``open(request_seal(jar))``
+        (and, for an envelope that asks for it, a cookie resealed now:
+        h3 2.x rewrites its 1-iteration seals at once)."""
+        seal = self.request_seal(jar)
+        data, state = self._open(seal)
+        envelope = self._envelope
+        if (
+            envelope is not None
+            and state is not None
+            and request_header(jar) is None
+            and envelope.reseal(state)
+        ):
+            self.save(jar, data or {})
+        return data
 
     def sent(self, jar: CookieJar) -> bool:
-        """Whether the request sent a session cookie (whole or chunked)."""
-        read = jar.read
-        return bool(
-            read(self.config.cookie_name) or read(self._chunk_names[0])
-        )
+        """Whether the request sent a session: a cookie (whole or
+        chunked), or a non-empty session header."""
+        return bool(self._cookie_seal(jar) or request_header(jar))
 
     def _unseal_error(self, seal: str, reason: str) -> UnsealError:
         # Only reached for a bad cookie: open it again strictly to hand
@@ -202,7 +306,21 @@ class SessionCodec:
         (nothing is written), SerializationError for data that is not
         plain JSON, ConfigError when ``expires`` has passed."""
         self._check_expires()
+        expires_ms = None
+        if self._envelope is not None:
+            # The request's seal again (a hit in the sealer's cache): its
+            # envelope keeps what the new seal carries over (h3's id).
+            state = self._open(self.request_seal(jar), report=False)[1]
+            data, expires_ms = self._envelope.wrap(
+                self.config, data, state, self._clock()
+            )
         seal = self._sealer.seal(data)
+        if request_header(jar) is not None:
+            self._send_header(jar, seal)
+            return seal
+        if self._envelope is not None:
+            self._envelope.write_cookie(self.config, jar, seal, expires_ms)
+            return seal
         name = self.config.cookie_name
         line = f"{name}={seal}{self._save_suffix}"
         # Browsers count UTF-8 bytes; every part is ASCII by construction,
@@ -224,17 +342,37 @@ class SessionCodec:
 
     def destroy(self, jar: CookieJar) -> None:
         """iron-session's ``destroy()``: expire the session cookie, and
-        each chunk cookie the request sent."""
+        each chunk cookie the request sent. A header client gets an empty
+        session header, and a Set-Cookie only for a cookie it sent."""
+        if request_header(jar) is not None:
+            jar.header_out = ""  # type: ignore[attr-defined]
+            if not self._cookie_seal(jar):
+                return
+        if self._envelope is not None:
+            self._envelope.destroy_cookie(self.config, jar)
+            return
         self._expire(jar, self.config.cookie_name)
         self._expire_chunks(jar, first=0)
 
     def clear(self, jar: ResponseJar) -> None:
         """A framework's logout by emptying the session: forget what this
         request wrote so far, and expire the session cookies the request
-        sent (a request that sent none gets no Set-Cookie at all)."""
+        sent (a request that sent none gets no Set-Cookie at all), or
+        send a header client's empty header if it sent one."""
         jar.lines.clear()
+        jar.header_out = None
         if self.sent(jar):
             self.destroy(jar)
+
+    def _send_header(self, jar: CookieJar, seal: str) -> None:
+        if len(seal) > MAX_HEADER_BYTES:
+            raise CookieTooLarge(
+                f"the session is too big for the {self.config.header} "
+                f"header ({len(seal)} bytes, over {MAX_HEADER_BYTES}): "
+                "store an id in the session and keep the data server-side",
+                size=len(seal),
+            )
+        jar.header_out = seal  # type: ignore[attr-defined]
 
     def _expire(self, jar: CookieJar, name: str) -> None:
         jar.write(name, "", f"{name}={self._expire_suffix}")

@@ -152,7 +152,11 @@ class IronSessionInterface(SessionInterface):
         if self._password_of(app) is None:
             return None  # Flask then makes a null session
         codec = self.configs(app)[0].codec
-        jar = ResponseJar(request.environ.get("HTTP_COOKIE"))
+        header = codec.config.header
+        jar = ResponseJar(
+            request.environ.get("HTTP_COOKIE"),
+            None if header is None else request.headers.get(header),
+        )
         return IronFlaskSession(jar, codec, codec.read(jar))
 
     def save_session(
@@ -173,7 +177,11 @@ class IronSessionInterface(SessionInterface):
             modified = iron.modified
             iron.save()
             iron.modified = modified  # Flask leaves it as the view left it
-        if accessed or jar.lines:
+        header = iron.config.header
+        sent = jar.response_headers(header)
+        if accessed or sent:
             response.vary.add("Cookie")
-        for line in jar.lines.values():
-            response.headers.add("Set-Cookie", line)
+            if header is not None:
+                response.vary.add(header)
+        for name, value in sent:
+            response.headers.add(name, value)

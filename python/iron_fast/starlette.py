@@ -48,11 +48,19 @@ class _ResponseJar(ResponseJar):
 
     __slots__ = ("started", "websocket")
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, header: str | None) -> None:
         # HTTP/2 may split the Cookie header over several (RFC 9113: join
         # them with "; ").
+        headers = scope["headers"]
+        session_header = None
+        if header is not None:
+            wanted = header.lower().encode("latin-1")
+            session_header = next(
+                (v for k, v in headers if k == wanted), None
+            )
         super().__init__(
-            b"; ".join(v for k, v in scope["headers"] if k == b"cookie")
+            b"; ".join(v for k, v in headers if k == b"cookie"),
+            session_header,
         )
         self.started = False
         self.websocket = scope["type"] == "websocket"
@@ -100,7 +108,7 @@ class IronSessionMiddleware:
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
         codec = self.config.codec
-        jar = _ResponseJar(scope)
+        jar = _ResponseJar(scope, self.config.header)
         session = IronSession(jar, codec, codec.read(jar))
         scope["session"] = session
 
@@ -162,14 +170,18 @@ def _finish(session: IronSession, jar: _ResponseJar, message: Message) -> None:
             session.config.codec.destroy(jar)
         else:
             session.save()
-    if not (session.accessed or jar.lines):
+    sent = jar.response_headers(session.config.header)
+    if not (session.accessed or sent):
         return
+    varies = b"Cookie"
+    if session.config.header is not None:
+        varies += b", " + session.config.header.encode()
     headers = message["headers"] = list(message.get("headers", ()))
     for index, (key, value) in enumerate(headers):
         if key == b"vary":  # extend it: caches may read only the first
-            headers[index] = (b"vary", value + b", Cookie")
+            headers[index] = (b"vary", value + b", " + varies)
             break
     else:
-        headers.append((b"vary", b"Cookie"))
-    for line in jar.lines.values():
-        headers.append((b"set-cookie", line.encode()))
+        headers.append((b"vary", varies))
+    for name, value in sent:
+        headers.append((name.lower().encode(), value.encode("latin-1")))
