@@ -276,9 +276,7 @@ class SessionPeer:
         self, version: int, options: dict[str, Any], seal: str
     ) -> tuple[bool, Any]:
         """h3's ``unsealSession``: ``(True, value)`` or ``(False, error)``."""
-        answer = self._ask(
-            {"h3": version, "options": options, "unseal": seal}
-        )
+        answer = self._ask({"h3": version, "options": options, "unseal": seal})
         if answer["ok"]:
             return True, answer["unsealed"]
         return False, answer["error"]

@@ -17,7 +17,7 @@ from iron_fast.errors import ConfigError, CookieTooLarge
 from iron_fast.h3 import H3_ITERATIONS, h3_config
 from iron_fast.session import get_iron_session
 from iron_fast.session_config import SessionConfig
-from tests.conftest import browser_header
+from tests.conftest import browser_header, require_or_skip
 
 PASSWORD = "0123456789abcdef0123456789abcdef"
 VERSIONS = (1, 2)
@@ -230,9 +230,9 @@ def test_chunks_are_h3_2s(session_peer):
     )
     _, small_ours = ours(config(2), cookie, {"blob": ""})
     assert sorted(attributes(x) for x in small_ours if not x.startswith("h3="))
-    assert sorted(
-        x for x in small_ours if not x.startswith("h3=")
-    ) == sorted(x for x in small_theirs["set_cookie"] if not x.startswith("h3="))
+    assert sorted(x for x in small_ours if not x.startswith("h3=")) == sorted(
+        x for x in small_theirs["set_cookie"] if not x.startswith("h3=")
+    )
     # And a destroy deletes every chunk the request sent, as h3's clear.
     cleared = session_peer.run_h3(
         2, h3_options(), cookie=cookie, actions=[{"clear": True}]
@@ -267,7 +267,7 @@ def test_bad_cookies_are_an_empty_session(cookie):
 def test_genuine_seal_that_is_not_h3s_envelope_is_refused():
     # Genuine h3 seals (the right password) of values that are not h3's
     # envelope: no session.
-    sealer = config(2).codec._sealer  # noqa: SLF001 - the h3 sealer
+    sealer = config(2).codec._sealer  # the h3 sealer
     values: list[Any] = [
         [1],
         {"data": {}},
@@ -301,3 +301,72 @@ def test_replace_keeps_h3s_format():
     _, lines = ours(cfg, None, {"a": 1})
     assert re.match(r"h3=Fe26\.2\*\*[0-9a-f]{64}\*", lines[0])
     assert "Max-Age" not in lines[0]
+
+
+def test_through_starlette_both_ways(session_peer):
+    try:
+        from starlette.applications import Starlette
+        from starlette.middleware import Middleware
+        from starlette.requests import Request
+        from starlette.responses import JSONResponse
+        from starlette.routing import Route
+        from starlette.testclient import TestClient
+    except ImportError:
+        require_or_skip("Starlette is not installed")
+    from iron_fast.starlette import IronSessionMiddleware
+
+    async def visit(request: Request) -> JSONResponse:
+        seen = dict(request.session)
+        request.session["visits"] = seen.get("visits", 0) + 1
+        return JSONResponse(seen)
+
+    app = Starlette(
+        routes=[Route("/", visit)],
+        middleware=[Middleware(IronSessionMiddleware, config=config(2))],
+    )
+    made = session_peer.run_h3(
+        2, h3_options(), actions=[{"update": {"visits": 1}}]
+    )
+    with TestClient(app, base_url="https://testserver") as client:
+        response = client.get(
+            "/", headers={"Cookie": browser_header(made["set_cookie"])}
+        )
+    assert response.json() == {"visits": 1}
+    lines = response.headers.get_list("set-cookie")
+    back = session_peer.run_h3(2, h3_options(), cookie=browser_header(lines))
+    assert back["session_before"]["data"] == {"visits": 2}
+    assert back["session_before"]["id"] == made["session_after"]["id"]
+
+
+def test_aiohttp_takes_the_config():
+    try:
+        from iron_fast.aiohttp import IronStorage
+    except ImportError:
+        require_or_skip("aiohttp-session is not installed")
+    cfg = config(1)
+    storage = IronStorage(config=cfg)
+    assert storage.config is cfg and storage.cookie_name == "h3"
+    with pytest.raises(TypeError):
+        IronStorage(PASSWORD, config=cfg)
+
+
+def test_a_seal_sent_back_is_a_cache_hit_at_8192():
+    # The core caches the seal it made with "~2"; h3's cookie has none.
+    cfg = config(2)
+    _, lines = ours(cfg, None, {"a": 1})
+    seal = lines[0].split(";")[0].split("=", 1)[1]
+    assert not seal.endswith("~2")
+    core = cfg.codec._sealer._sealer  # the core Sealer
+    hits = core._cache_info()[2]
+    assert cfg.codec.open(seal) == {"a": 1}
+    assert core._cache_info()[2] == hits + 1
+
+
+def test_an_empty_id_map_seals_with_the_empty_id():
+    from iron_fast import Sealer
+
+    sealer = Sealer({"default": PASSWORD})
+    assert sealer.password_id == ""
+    seal = sealer.seal({"a": 1})
+    assert seal.startswith("Fe26.2**") and sealer.unseal(seal) == {"a": 1}
+    assert Sealer({"default": PASSWORD, 3: PASSWORD}).password_id == "3"

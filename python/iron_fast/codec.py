@@ -111,13 +111,6 @@ def _sealer_of(config: SessionConfig) -> SessionSealer:
     )
 
 
-def request_header(jar: CookieJar) -> str | None:
-    """The value of the configured session header the request sent
-    (``ResponseJar.session_header``): None when it sent none, so the
-    request is no header client."""
-    return getattr(jar, "session_header", None)
-
-
 _REASON_ERRORS: dict[str, type[UnsealError]] = {
     "invalid": BadSeal,
     "expired": ExpiredSeal,
@@ -186,6 +179,14 @@ class SessionCodec:
             config, sealer=self._make_sealer, clock=self._clock
         )
 
+    def request_header(self, jar: CookieJar) -> str | None:
+        """The session header's value in the request (the jar's
+        ``session_header``), or None: no header configured, or none sent,
+        so the request is no header client."""
+        if self.config.header is None:
+            return None
+        return getattr(jar, "session_header", None)
+
     def now_ms(self) -> int:
         """The codec's clock, in milliseconds since 1970."""
         return self._clock()
@@ -202,7 +203,7 @@ class SessionCodec:
         seal = self._cookie_seal(jar)
         if seal:
             return seal
-        header = request_header(jar)
+        header = self.request_header(jar)
         if header and len(header) <= MAX_HEADER_BYTES:
             return header
         return None
@@ -274,7 +275,7 @@ class SessionCodec:
         if (
             envelope is not None
             and state is not None
-            and request_header(jar) is None
+            and self.request_header(jar) is None
             and envelope.reseal(state)
         ):
             self.save(jar, data or {})
@@ -283,7 +284,7 @@ class SessionCodec:
     def sent(self, jar: CookieJar) -> bool:
         """Whether the request sent a session: a cookie (whole or
         chunked), or a non-empty session header."""
-        return bool(self._cookie_seal(jar) or request_header(jar))
+        return bool(self._cookie_seal(jar) or self.request_header(jar))
 
     def _unseal_error(self, seal: str, reason: str) -> UnsealError:
         # Only reached for a bad cookie: open it again strictly to hand
@@ -315,7 +316,7 @@ class SessionCodec:
                 self.config, data, state, self._clock()
             )
         seal = self._sealer.seal(data)
-        if request_header(jar) is not None:
+        if self.request_header(jar) is not None:
             self._send_header(jar, seal)
             return seal
         if self._envelope is not None:
@@ -344,7 +345,7 @@ class SessionCodec:
         """iron-session's ``destroy()``: expire the session cookie, and
         each chunk cookie the request sent. A header client gets an empty
         session header, and a Set-Cookie only for a cookie it sent."""
-        if request_header(jar) is not None:
+        if self.request_header(jar) is not None:
             jar.header_out = ""  # type: ignore[attr-defined]
             if not self._cookie_seal(jar):
                 return

@@ -55,9 +55,7 @@ class _ResponseJar(ResponseJar):
         session_header = None
         if header is not None:
             wanted = header.lower().encode("latin-1")
-            session_header = next(
-                (v for k, v in headers if k == wanted), None
-            )
+            session_header = next((v for k, v in headers if k == wanted), None)
         super().__init__(
             b"; ".join(v for k, v in headers if k == b"cookie"),
             session_header,
