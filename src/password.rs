@@ -184,7 +184,7 @@ impl Passwords {
 }
 
 /// iron accepts ids matching `/^\w+$/` (ASCII word characters).
-fn validate_id(id: &str) -> Result<()> {
+pub fn validate_id(id: &str) -> Result<()> {
     if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         return Ok(());
     }

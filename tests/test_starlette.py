@@ -234,7 +234,9 @@ def test_cookie_options_as_iron_session_writes_them() -> None:
     )
     assert line.startswith("sid=Fe26.2*1*")
     app, _ = make_app(cookie_options={"secure": False, "max_age": None})
-    [line] = set_cookies(client(app).post("/count"))
+    with pytest.warns(iron_fast.IronFastWarning) as warned:
+        [line] = set_cookies(client(app).post("/count"))
+    assert len(warned) == 2  # not Secure; never expires
     assert line.endswith("~2; Path=/; HttpOnly; SameSite=Lax")
 
 

@@ -96,6 +96,7 @@ class IronSessionMiddleware:
             config = SessionConfig(**_iron_options(dict(options)))
         elif options or not isinstance(config, SessionConfig):
             raise TypeError("pass a SessionConfig or options, not both")
+        config.codec.check_store_client(is_async=True, adapter="Starlette")
         self.app = app
         self.config = config
         self._told_about_http = False
@@ -107,11 +108,15 @@ class IronSessionMiddleware:
             return await self.app(scope, receive, send)
         codec = self.config.codec
         jar = _ResponseJar(scope, self.config.header)
-        session = IronSession(jar, codec, codec.read(jar))
+        opened = await codec.aload(jar)
+        session = IronSession(jar, codec, *opened, deferred=True)
         scope["session"] = session
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
+                pending = session.pending_revocation
+                if pending is not None:  # session.revoke() in the view
+                    await codec.arevoke(pending)
                 _finish(session, jar, message)
                 jar.started = True
                 if jar.lines and scope.get("scheme") == "http":

@@ -25,6 +25,7 @@ def _expected() -> dict[str, str]:
     return found
 
 
+@pytest.hookimpl(trylast=True)  # after plugins that replace items
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     expected = _expected()
     for item in items:

@@ -18,7 +18,9 @@ class SimpleCookieStorage(IronStorage):
     def __init__(self, *, encoder: Any = None, decoder: Any = None, **kw: Any):
         kw.setdefault("secure", None)
         super().__init__(
-            "aiohttp-session-suite-password-0123456789", allow_insecure=True, **kw
+            "aiohttp-session-suite-password-0123456789",
+            allow_insecure=True,
+            **kw,
         )
 
 
