@@ -278,7 +278,14 @@ mod tests {
         let p = map(&[("default", PW)]).unwrap();
         assert_eq!(p.for_seal().unwrap().0, "");
         assert!(p.for_unseal("").is_some());
-        assert_eq!(map(&[("default", PW), ("2", PW)]).unwrap().for_seal().unwrap().0, "2");
+        assert_eq!(
+            map(&[("default", PW), ("2", PW)])
+                .unwrap()
+                .for_seal()
+                .unwrap()
+                .0,
+            "2"
+        );
     }
 
     #[test]

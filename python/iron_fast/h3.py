@@ -299,6 +299,7 @@ _DEFAULT_COOKIE = {1: {"samesite": None}, 2: {}}
 
 def h3_config(
     password: str,
+    /,
     *,
     name: str = "h3",
     version: int = 2,
@@ -332,15 +333,16 @@ def h3_config(
             raise TypeError(
                 f"h3_config() sets {taken} itself: use password= and name="
             )
-    options.setdefault("ttl", 0)
-    options.setdefault("iterations", H3_ITERATIONS[version])
-    options["cookie_options"] = {
-        **_DEFAULT_COOKIE[version],
-        **(options.get("cookie_options") or {}),
-    }
-    return SessionConfig(
-        password=password,
-        cookie_name=name,
-        envelope=_ENVELOPES[version],
+    settings: dict[str, Any] = {
+        "ttl": 0,
+        "iterations": H3_ITERATIONS[version],
         **options,
-    )
+        "password": password,
+        "cookie_name": name,
+        "envelope": _ENVELOPES[version],
+        "cookie_options": {
+            **_DEFAULT_COOKIE[version],
+            **(options.get("cookie_options") or {}),
+        },
+    }
+    return SessionConfig(**settings)
