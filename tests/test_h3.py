@@ -370,3 +370,59 @@ def test_an_empty_id_map_seals_with_the_empty_id():
     seal = sealer.seal({"a": 1})
     assert seal.startswith("Fe26.2**") and sealer.unseal(seal) == {"a": 1}
     assert Sealer({"default": PASSWORD, 3: PASSWORD}).password_id == "3"
+
+
+def test_through_flask_both_ways(session_peer):
+    try:
+        from flask import Flask, jsonify, session
+    except ImportError:
+        require_or_skip("Flask is not installed")
+    from iron_fast.flask import IronSessionInterface
+
+    app = Flask(__name__)
+    app.session_interface = IronSessionInterface(config=config(1))
+
+    @app.get("/")
+    def visit() -> Any:
+        seen = dict(session)
+        session["visits"] = seen.get("visits", 0) + 1
+        return jsonify(seen)
+
+    made = session_peer.run_h3(
+        1, h3_options(), actions=[{"update": {"visits": 1}}]
+    )
+    client = app.test_client(use_cookies=False)
+    response = client.get(
+        "/",
+        headers={"Cookie": browser_header(made["set_cookie"])},
+        base_url="https://x/",
+    )
+    assert response.json == {"visits": 1}
+    lines = response.headers.getlist("Set-Cookie")
+    back = session_peer.run_h3(1, h3_options(), cookie=browser_header(lines))
+    assert back["session_before"]["data"] == {"visits": 2}
+    assert back["session_before"]["id"] == made["session_after"]["id"]
+    with pytest.raises(TypeError):
+        IronSessionInterface(PASSWORD, config=config(1))
+
+
+DJANGO_CONFIG = h3_config(PASSWORD, ttl=3600)
+
+
+def test_through_django_both_ways(session_peer):
+    from tests.test_django import django_project
+
+    with django_project(IRON_SESSION_CONFIG=f"{__name__}.DJANGO_CONFIG"):
+        from django.test import Client
+
+        made = session_peer.run_h3(
+            2, h3_options(), actions=[{"update": {"count": 1}}]
+        )
+        response = Client().get(
+            "/count", headers={"Cookie": browser_header(made["set_cookie"])}
+        )
+        assert response.json() == {"count": 2}
+        lines = [m.OutputString() for m in response.cookies.values()]
+    back = session_peer.run_h3(2, h3_options(), cookie=browser_header(lines))
+    assert back["session_before"]["data"] == {"count": 2}
+    assert back["session_before"]["id"] == made["session_after"]["id"]

@@ -166,52 +166,15 @@ def flask_send(config: SessionConfig) -> Iterator[Send]:
 
 
 def aiohttp_send(config: SessionConfig) -> Iterator[Send]:
+    from tests.test_aiohttp import make_app
+
     try:
-        import aiohttp_session
-        from aiohttp import DummyCookieJar, web
+        from aiohttp import DummyCookieJar
         from aiohttp.test_utils import TestClient, TestServer
     except ImportError:
         require_or_skip("aiohttp-session is not installed")
-    from iron_fast.aiohttp import IronStorage
-
-    routes = web.RouteTableDef()
-
-    @routes.get("/login")
-    async def login(request: web.Request) -> web.Response:
-        session = await aiohttp_session.new_session(request)
-        session["user"] = request.query["user"]
-        return web.json_response(dict(session))
-
-    @routes.get("/read")
-    async def read(request: web.Request) -> web.Response:
-        return web.json_response(
-            dict(await aiohttp_session.get_session(request))
-        )
-
-    @routes.get("/count")
-    async def count(request: web.Request) -> web.Response:
-        session = await aiohttp_session.get_session(request)
-        session["count"] = session.get("count", 0) + 1
-        return web.json_response(dict(session))
-
-    @routes.get("/logout")
-    async def logout(request: web.Request) -> web.Response:
-        (await aiohttp_session.get_session(request)).invalidate()
-        return web.json_response({})
-
-    @routes.get("/big")
-    async def big(request: web.Request) -> web.Response:
-        session = await aiohttp_session.get_session(request)
-        session["blob"] = "x" * int(request.query["n"])
-        return web.json_response({})
-
-    # Headers up to the session header's own limit reach the app (the
-    # server refuses longer lines than 8190 bytes by default, with 400).
-    app = web.Application(handler_args={"max_field_size": 4 * 8192})
-    aiohttp_session.setup(
-        app, IronStorage(PASSWORD, cookie_name=NAME, header=config.header)
-    )
-    app.add_routes(routes)
+    # test_aiohttp's app: /login, /read, /count, /logout and POST /put.
+    app = make_app(password=PASSWORD, cookie_name=NAME, header=config.header)
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
@@ -220,14 +183,25 @@ def aiohttp_send(config: SessionConfig) -> Iterator[Send]:
         return asyncio.run_coroutine_threadsafe(coroutine, loop).result(30)
 
     async def start() -> TestClient:
-        client = TestClient(TestServer(app), cookie_jar=DummyCookieJar())
+        server = TestServer(app)
+        # Headers up to the session header's own limit reach the app (the
+        # server refuses lines over 8190 bytes by default, with a 400).
+        await server.start_server(max_field_size=4 * 8192)
+        client = TestClient(server, cookie_jar=DummyCookieJar())
         await client.start_server()
         return client
 
     client = call(start())
 
     async def fetch(path: str, headers: dict[str, str]) -> _Reply:
-        response = await client.get(path, headers=headers)
+        route, _, query = path.partition("?")
+        if route == "/big":
+            blob = "x" * int(query.partition("=")[2])
+            response = await client.post(
+                "/put", json={"blob": blob}, headers=headers
+            )
+        else:
+            response = await client.get(path, headers=headers)
         body = await response.read()
         return _Reply(response.status, list(response.headers.items()), body)
 
