@@ -426,3 +426,15 @@ def test_through_django_both_ways(session_peer):
     back = session_peer.run_h3(2, h3_options(), cookie=browser_header(lines))
     assert back["session_before"]["data"] == {"count": 2}
     assert back["session_before"]["id"] == made["session_after"]["id"]
+
+
+def test_django_refuses_a_config_path_to_something_else():
+    from tests.test_django import django_project
+
+    with django_project(IRON_SESSION_CONFIG=f"{__name__}.PASSWORD"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        from iron_fast.django.conf import session_config
+
+        with pytest.raises(ImproperlyConfigured, match="SessionConfig"):
+            session_config()
