@@ -210,7 +210,9 @@ def node_peer():
 
 class SessionPeer:
     """Client of ``tests/interop/session_peer.mjs``: iron-session 9's
-    ``getIronSession`` over a Cookie header, one JSON request per line."""
+    ``getIronSession`` over a Cookie header (``run``), or h3's
+    ``useSession`` in an h3 app (``run_h3``, ``h3_unseal``), one JSON
+    request per line."""
 
     def __init__(self, node: str) -> None:
         self._proc = subprocess.Popen(

@@ -13,7 +13,7 @@ import pytest
 
 from iron_fast import IronError
 from iron_fast.cookies import ResponseJar
-from iron_fast.errors import ConfigError, CookieTooLarge
+from iron_fast.errors import ConfigError, CookieTooLarge, ExpiredSeal
 from iron_fast.h3 import H3_ITERATIONS, h3_config
 from iron_fast.session import get_iron_session
 from iron_fast.session_config import SessionConfig
@@ -200,11 +200,13 @@ def test_max_age_counts_from_created_at(session_peer, version):
     codec = cfg.codec
     created = made["session_after"]["createdAt"]
     assert codec.open(seal) == {"a": 1}
-    reasons: list[str] = []
-    late = cfg.replace(on_unseal_error=lambda r, e: reasons.append(r))
+    reasons: list[tuple[str, type]] = []
+    late = cfg.replace(
+        on_unseal_error=lambda r, e: reasons.append((r, type(e)))
+    )
     pinned = type(codec)(late, clock=lambda: created + 3600 * 1000 + 1)
     assert pinned.open(seal) is None
-    assert reasons == ["expired"]
+    assert reasons == [("expired", ExpiredSeal)]
 
 
 def test_chunks_are_h3_2s(session_peer):
