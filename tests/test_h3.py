@@ -440,3 +440,10 @@ def test_django_refuses_a_config_path_to_something_else():
 
         with pytest.raises(ImproperlyConfigured, match="SessionConfig"):
             session_config()
+
+
+def test_an_envelope_that_is_not_one_is_refused_by_name():
+    with pytest.raises(ConfigError) as info:
+        SessionConfig(password=PASSWORD, cookie_name="s", envelope=object())
+    assert info.value.option == "envelope"
+    assert "wrap" in str(info.value)

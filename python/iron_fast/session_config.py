@@ -180,6 +180,7 @@ class SessionConfig:
         _check_hook(on_unseal_error)
         _check_iterations(iterations)
         _check_header(header)
+        _check_envelope(envelope)
         given = check_cookie_options(cookie_options)
         max_age, seal_ttl = _lifetimes(seconds, given)
         idle = _check_timeout(idle_timeout, "idle_timeout")
@@ -439,6 +440,28 @@ def _check_header(name: object) -> None:
             f"header {name!r} is a header HTTP itself uses: pick a name of "
             "your own, such as 'X-Session'",
             option="header",
+        )
+
+
+_ENVELOPE_METHODS = (
+    "sealer", "unwrap", "wrap", "reseal",
+    "cookie_seal", "write_cookie", "destroy_cookie",
+)  # fmt: skip
+
+
+def _check_envelope(envelope: object) -> None:
+    if envelope is None:
+        return
+    missing = [
+        name
+        for name in _ENVELOPE_METHODS
+        if not callable(getattr(envelope, name, None))
+    ]
+    if missing:
+        raise ConfigError(
+            "envelope must be a SessionEnvelope (such as h3_config's), "
+            f"got {type(envelope).__name__} without {', '.join(missing)}",
+            option="envelope",
         )
 
 
