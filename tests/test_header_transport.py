@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: MIT
 """The session header (``SessionConfig(header=...)``) for API clients,
 through each adapter's own test client (Starlette, Flask, aiohttp,
-Django): log in with an empty header, keep the value sent back, send it
-again; destroy sends it empty; bad and oversized values are an empty
-session, never a 5xx; browsers keep their cookies."""
+Django, Litestar, Quart): log in with an empty header, keep the value
+sent back, send it again; destroy sends it empty; bad and oversized
+values are an empty session, never a 5xx; browsers keep their cookies."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ from iron_fast.session import get_iron_session
 from iron_fast.session_config import SessionConfig
 from tests.conftest import require_or_skip
 
+# aiohttp-session itself keys the request with strings (aiohttp 3.14
+# warns); nothing of iron_fast's.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:It is recommended to use web.RequestKey"
+)
 PASSWORD = "header-test-password-0123456789-abcdef"
 HEADER = "X-Session"
 NAME = "session"
@@ -253,7 +258,74 @@ def django_send(config: SessionConfig) -> Iterator[Send]:
         yield send
 
 
+def _put_body(path: str) -> dict[str, Any] | None:
+    """/login?user=U and /big?n=N as the POST /put body of the apps that
+    have only that route (tests/test_litestar.py's, test_quart's)."""
+    route, _, query = path.partition("?")
+    value = query.partition("=")[2]
+    if route == "/login":
+        return {"user": value}
+    if route == "/big":
+        return {"blob": "x" * int(value)}
+    return None
+
+
+def litestar_send(config: SessionConfig) -> Iterator[Send]:
+    try:
+        from litestar.testing import TestClient
+    except ImportError:
+        require_or_skip("Litestar is not installed")
+    from iron_fast.litestar import IronCookieBackendConfig
+    from tests.test_litestar import make_app
+
+    app = make_app(IronCookieBackendConfig(config))
+    with TestClient(app, base_url="https://testserver.local") as client:
+
+        def send(path: str, headers: dict[str, str]) -> _Reply:
+            client.cookies.clear()
+            body = _put_body(path)
+            if body is None:
+                response = client.get(path, headers=headers)
+            else:
+                response = client.post("/put", json=body, headers=headers)
+            return _Reply(
+                response.status_code,
+                list(response.headers.multi_items()),
+                response.content,
+            )
+
+        yield send
+
+
+def quart_send(config: SessionConfig) -> Iterator[Send]:
+    try:
+        import quart  # noqa: F401
+    except ImportError:
+        require_or_skip("Quart is not installed")
+    from iron_fast.quart import IronSessionInterface
+    from tests.test_quart import make_app
+
+    app = make_app(IronSessionInterface(PASSWORD, header=config.header))
+
+    async def fetch(path: str, headers: dict[str, str]) -> _Reply:
+        client = app.test_client()
+        body = _put_body(path) if not path.startswith("/login") else None
+        if body is None:
+            response = await client.get(path, headers=headers)
+        else:
+            response = await client.post("/put", json=body, headers=headers)
+        return _Reply(
+            response.status_code,
+            list(response.headers.items()),
+            await response.get_data(),
+        )
+
+    yield lambda path, headers: asyncio.run(fetch(path, headers))
+
+
 ADAPTERS = {
+    "litestar": litestar_send,
+    "quart": quart_send,
     "starlette": starlette_send,
     "flask": flask_send,
     "aiohttp": aiohttp_send,

@@ -326,12 +326,91 @@ def aiohttp_driver(store: Any) -> Any:
     return Driver()
 
 
+def litestar_driver(store: Any) -> Any:
+    from litestar import Litestar, Request, get
+    from litestar.testing import TestClient
+
+    from iron_fast.litestar import IronCookieBackendConfig
+
+    @get("/login")
+    async def login(request: Request[Any, Any, Any]) -> Any:
+        request.session["user"] = "ada"
+        request.session.subject = request.query_params["sub"]
+        return {}
+
+    @get("/me")
+    async def me(request: Request[Any, Any, Any]) -> Any:
+        session = request.session
+        return {"data": dict(session), "sub": session.subject}
+
+    @get("/logout")
+    async def logout(request: Request[Any, Any, Any]) -> Any:
+        request.session.revoke()
+        return {}
+
+    config = IronCookieBackendConfig(
+        SessionConfig(**OPTIONS, revocation=store)
+    )
+    app = Litestar([login, me, logout], middleware=[config.middleware])
+    return HttpxDriver(TestClient(app))
+
+
+def quart_driver(store: Any) -> Any:
+    from quart import Quart, request, session
+
+    from iron_fast.quart import IronSessionInterface
+
+    app = Quart(__name__)
+    interface = IronSessionInterface(**OPTIONS, revocation=store)
+    app.session_interface = interface  # type: ignore[assignment]
+
+    @app.get("/login")
+    async def login() -> Any:
+        session["user"] = "ada"
+        session.subject = request.args["sub"]  # type: ignore[attr-defined]
+        return {}
+
+    @app.get("/me")
+    async def me() -> Any:
+        sub = session.subject  # type: ignore[attr-defined]
+        return {"data": dict(session), "sub": sub}
+
+    @app.get("/logout")
+    async def logout() -> Any:
+        session.revoke()  # type: ignore[attr-defined]
+        return {}
+
+    loop = asyncio.new_event_loop()
+    client = app.test_client(use_cookies=False)
+
+    class Driver:
+        def get(self, path: str, cookie: str | None) -> Answer:
+            headers = {"Cookie": f"{NAME}={cookie}"} if cookie else {}
+
+            async def call() -> Answer:
+                response = await client.get(path, headers=headers)
+                assert response.status_code == 200
+                body = await response.get_json()
+                return body, response.headers.getlist("Set-Cookie")
+
+            return loop.run_until_complete(call())
+
+        def close(self) -> None:
+            if isinstance(store, RedisRevocation):
+                loop.run_until_complete(store.aclose())
+            loop.close()
+
+    return Driver()
+
+
 DRIVERS: dict[str, Callable[[Any], Any]] = {
     "starlette": starlette_driver,
     "fastapi": fastapi_driver,
     "flask": flask_driver,
     "django": django_driver,
     "aiohttp": aiohttp_driver,
+    "litestar": litestar_driver,
+    "quart": quart_driver,
 }
 
 
@@ -439,6 +518,12 @@ def test_async_adapters_refuse_a_sync_only_store() -> None:
     assert info.value.option == "revocation"
     with pytest.raises(ConfigError):
         IronStorage(PASSWORD, revocation=store)
+    pytest.importorskip("litestar")
+    from iron_fast.litestar import IronCookieBackendConfig
+
+    with pytest.raises(ConfigError) as info:
+        IronCookieBackendConfig(config)
+    assert info.value.option == "revocation"
 
 
 def test_sync_adapters_refuse_an_async_only_store() -> None:

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from iron_fast.cookies import ResponseJar
-from iron_fast.errors import IronError
+from iron_fast.asgi import ScopeJar, add_cookie_headers
 from iron_fast.session import IronSession
 from iron_fast.session_config import SessionConfig, SessionOptions
 
@@ -40,35 +39,6 @@ _STARLETTE_COOKIE = {
     "domain": "domain",
     "partitioned": "partitioned",
 }
-
-
-class _ResponseJar(ResponseJar):
-    """The one jar, told when the response has started (its headers are
-    out, so a cookie written after that would be lost)."""
-
-    __slots__ = ("started", "websocket")
-
-    def __init__(self, scope: Scope, header: str | None) -> None:
-        # HTTP/2 may split the Cookie header over several (RFC 9113: join
-        # them with "; ").
-        headers = scope["headers"]
-        session_header = None
-        if header is not None:
-            wanted = header.lower().encode("latin-1")
-            session_header = next((v for k, v in headers if k == wanted), None)
-        super().__init__(
-            b"; ".join(v for k, v in headers if k == b"cookie"),
-            session_header,
-        )
-        self.started = False
-        self.websocket = scope["type"] == "websocket"
-
-    def assert_writable(self) -> None:
-        if self.started or self.websocket:
-            raise IronError(
-                "the session cookie can no longer be sent (response started, "
-                "or a WebSocket): save or destroy it in an HTTP route first"
-            )
 
 
 class IronSessionMiddleware:
@@ -107,7 +77,7 @@ class IronSessionMiddleware:
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
         codec = self.config.codec
-        jar = _ResponseJar(scope, self.config.header)
+        jar = ScopeJar(scope, self.config.header)
         opened = await codec.aload(jar)
         session = IronSession(jar, codec, *opened, deferred=True)
         scope["session"] = session
@@ -160,7 +130,7 @@ def _iron_options(options: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
-def _finish(session: IronSession, jar: _ResponseJar, message: Message) -> None:
+def _finish(session: IronSession, jar: ScopeJar, message: Message) -> None:
     if session.modified:
         max_age = session.config.max_age
         if not session:
@@ -173,18 +143,6 @@ def _finish(session: IronSession, jar: _ResponseJar, message: Message) -> None:
             session.config.codec.destroy(jar)
         else:
             session.save()
-    sent = jar.response_headers(session.config.header)
-    if not (session.accessed or sent):
-        return
-    varies = b"Cookie"
-    if session.config.header is not None:
-        varies += b", " + session.config.header.encode()
-    headers = message["headers"] = list(message.get("headers", ()))
-    for index, (key, value) in enumerate(headers):
-        if key == b"vary":  # extend it: caches may read only the first
-            headers[index] = (b"vary", value + b", " + varies)
-            break
-    else:
-        headers.append((b"vary", varies))
-    for name, value in sent:
-        headers.append((name.lower().encode(), value.encode("latin-1")))
+    add_cookie_headers(
+        message, jar, vary=session.accessed, header=session.config.header
+    )
