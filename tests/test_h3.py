@@ -5,6 +5,7 @@ the envelope, id and createdAt, iterations, cookie lines and chunks."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from typing import Any
@@ -447,3 +448,50 @@ def test_an_envelope_that_is_not_one_is_refused_by_name():
         SessionConfig(password=PASSWORD, cookie_name="s", envelope=object())
     assert info.value.option == "envelope"
     assert "wrap" in str(info.value)
+
+
+def test_through_litestar_and_quart_both_ways(session_peer):
+    try:
+        from litestar.testing import TestClient
+    except ImportError:
+        require_or_skip("Litestar is not installed")
+    try:
+        import quart  # noqa: F401
+    except ImportError:
+        require_or_skip("Quart is not installed")
+    from iron_fast.litestar import IronCookieBackendConfig
+    from iron_fast.quart import IronSessionInterface
+    from tests.test_litestar import make_app as litestar_app
+    from tests.test_quart import make_app as quart_app
+
+    made = session_peer.run_h3(
+        2, h3_options(), actions=[{"update": {"count": 1}}]
+    )
+    cookie = {"Cookie": browser_header(made["set_cookie"])}
+    app = litestar_app(IronCookieBackendConfig(config(2)))
+    with TestClient(app, base_url="https://testserver.local") as client:
+        response = client.get("/count", headers=cookie)
+    assert response.json() == {"count": 2}
+    lines = response.headers.get_list("set-cookie")
+    back = session_peer.run_h3(2, h3_options(), cookie=browser_header(lines))
+    assert back["session_before"]["data"] == {"count": 2}
+    assert back["session_before"]["id"] == made["session_after"]["id"]
+
+    async def through_quart() -> Any:
+        client = quart_app(
+            IronSessionInterface(config=config(2))
+        ).test_client()
+        return await client.get("/count", headers=cookie)
+
+    response = asyncio.run(through_quart())
+    assert await_json(response) == {"count": 2}
+    lines = response.headers.getlist("Set-Cookie")
+    back = session_peer.run_h3(2, h3_options(), cookie=browser_header(lines))
+    assert back["session_before"]["data"] == {"count": 2}
+    assert back["session_before"]["id"] == made["session_after"]["id"]
+
+
+def await_json(response: Any) -> Any:
+    import json
+
+    return json.loads(asyncio.run(response.get_data()))
