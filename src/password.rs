@@ -70,6 +70,9 @@ pub fn shown_id(id: &str) -> String {
     }
 }
 
+/// The map entry iron looks up for a seal with an empty password id.
+const DEFAULT_ID: &str = "default";
+
 pub enum PasswordInput {
     Single(SecretInput),
     Map(Vec<(String, SecretInput)>),
@@ -132,7 +135,8 @@ impl Passwords {
                     let secret = validate_secret(secret, Some(&id))?;
                     entries.push((id, secret));
                 }
-                let sealing = newest_integer_id(&entries);
+                let sealing = newest_integer_id(&entries)
+                    .or_else(|| entries.iter().position(|(id, _)| id == DEFAULT_ID));
                 Ok(Passwords {
                     entries,
                     sealing,
@@ -142,17 +146,23 @@ impl Passwords {
         }
     }
 
-    /// The id and secret new seals are made with.
+    /// The id and secret new seals are made with. A map with no integer
+    /// id but a "default" entry seals with the empty id: iron's seal of a
+    /// password given without an id (h3 writes those), which that entry
+    /// opens again.
     pub fn for_seal(&self) -> Option<(&str, &Secret)> {
-        self.sealing
-            .map(|i| (self.entries[i].0.as_str(), &self.entries[i].1))
+        self.sealing.map(|i| {
+            let (id, secret) = &self.entries[i];
+            let written = if id == DEFAULT_ID { "" } else { id.as_str() };
+            (written, secret)
+        })
     }
 
     /// The secret for a seal's password id. iron-session turns a single
     /// password into the map `{1: password}`, so it opens only seals with id
     /// "1"; in a map, an empty id looks up "default" (iron's rule).
     pub fn for_unseal(&self, id: &str) -> Option<&Secret> {
-        let key = if id.is_empty() { "default" } else { id };
+        let key = if id.is_empty() { DEFAULT_ID } else { id };
         self.entries
             .iter()
             .find(|(entry_id, _)| entry_id == key)
@@ -261,6 +271,21 @@ mod tests {
         assert!(p.for_seal().is_none());
         assert!(p.for_unseal("abc_DEF_123").is_some());
         assert!(p.for_unseal("1").is_none());
+    }
+
+    #[test]
+    fn default_entry_seals_with_the_empty_id_unless_an_integer_id_exists() {
+        let p = map(&[("default", PW)]).unwrap();
+        assert_eq!(p.for_seal().unwrap().0, "");
+        assert!(p.for_unseal("").is_some());
+        assert_eq!(
+            map(&[("default", PW), ("2", PW)])
+                .unwrap()
+                .for_seal()
+                .unwrap()
+                .0,
+            "2"
+        );
     }
 
     #[test]

@@ -210,7 +210,9 @@ def node_peer():
 
 class SessionPeer:
     """Client of ``tests/interop/session_peer.mjs``: iron-session 9's
-    ``getIronSession`` over a Cookie header, one JSON request per line."""
+    ``getIronSession`` over a Cookie header (``run``), or h3's
+    ``useSession`` in an h3 app (``run_h3``, ``h3_unseal``), one JSON
+    request per line."""
 
     def __init__(self, node: str) -> None:
         self._proc = subprocess.Popen(
@@ -234,6 +236,11 @@ class SessionPeer:
         data}``, ``{"save": True}``, ``{"destroy": True}``, ...), and
         answer ``session_before`` and ``set_cookie``."""
         request = {"options": options, "cookie": cookie, "actions": actions}
+        answer = self._ask(request)
+        assert answer["ok"], answer.get("error")
+        return answer
+
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
         assert self._proc.stdin is not None and self._proc.stdout is not None
         with self._lock:
             self._proc.stdin.write(json.dumps(request) + "\n")
@@ -242,8 +249,41 @@ class SessionPeer:
         if not line:
             raise PeerError("session_peer.mjs exited")
         answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def run_h3(
+        self,
+        version: int,
+        options: dict[str, Any],
+        cookie: str | None = None,
+        actions: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """h3 ``version``'s ``useSession(event, options)`` in a real h3
+        app, from ``cookie``, then ``actions`` (``{"update": data}``,
+        ``{"clear": True}``): answers ``session_before`` and
+        ``session_after`` (``{id, createdAt, data}``) and
+        ``set_cookie``."""
+        answer = self._ask(
+            {
+                "h3": version,
+                "options": options,
+                "cookie": cookie,
+                "actions": actions,
+                "headers": headers,
+            }
+        )
         assert answer["ok"], answer.get("error")
         return answer
+
+    def h3_unseal(
+        self, version: int, options: dict[str, Any], seal: str
+    ) -> tuple[bool, Any]:
+        """h3's ``unsealSession``: ``(True, value)`` or ``(False, error)``."""
+        answer = self._ask({"h3": version, "options": options, "unseal": seal})
+        if answer["ok"]:
+            return True, answer["unsealed"]
+        return False, answer["error"]
 
     def close(self) -> None:
         assert self._proc.stdin is not None
@@ -262,9 +302,10 @@ def session_peer():
     executable = shutil.which("node")
     if executable is None:
         require_or_skip("node is not on PATH (needed for the interop tests)")
-    package = INTEROP_DIR / "node_modules" / "iron-session-9" / "package.json"
-    if not package.is_file():
-        require_or_skip(f"{package.parent} is missing: run `npm ci` there")
+    for name in ("iron-session-9", "h3-1", "h3-2"):
+        package = INTEROP_DIR / "node_modules" / name / "package.json"
+        if not package.is_file():
+            require_or_skip(f"{package.parent} is missing: run `npm ci` there")
     assert executable is not None
     peer = SessionPeer(executable)
     try:

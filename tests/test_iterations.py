@@ -276,3 +276,42 @@ def test_hapi_seals_python_unseals_at_8192(node_peer, seal_pw, read_pw, pid):
     )
     with pytest.raises(BadSeal):
         iron_fast.Sealer(read_pw).unseal(token)
+
+
+# -- SessionConfig(iterations=) -------------------------------------------
+
+
+def test_session_config_seals_with_its_count():
+    from iron_fast.cookies import ResponseJar
+    from iron_fast.session import get_iron_session
+    from iron_fast.session_config import SessionConfig
+
+    secret = "session-config-iterations-secret-0123"
+    config = SessionConfig(password=secret, cookie_name="s", iterations=8192)
+    assert config.iterations == 8192 and "iterations=8192" in repr(config)
+    jar = ResponseJar()
+    session = get_iron_session(jar, config)
+    session["a"] = 1
+    session.save()
+    seal = jar.lines["s"].split(";")[0].split("=", 1)[1]
+    assert iron_fast.Sealer({1: secret}, iterations=8192).unseal(seal) == {
+        "a": 1
+    }
+    assert iron_fast.unseal_data(seal, password=secret) == {}
+    assert config.codec.open(seal) == {"a": 1}
+    # The default is iron-session's count: a config's seal opens at 1.
+    plain = config.replace(iterations=1)
+    assert plain.codec.open(seal) is None
+    assert plain.codec.open(iron_fast.seal_data({"b": 2}, password=secret))
+
+
+@pytest.mark.parametrize(
+    "count", [0, -1, _core.MAX_ITERATIONS + 1, True, 1.0, "8192", None]
+)
+def test_session_config_refuses_a_bad_count_by_name(count):
+    from iron_fast.errors import ConfigError
+    from iron_fast.session_config import SessionConfig
+
+    with pytest.raises(ConfigError, match=str(_core.MAX_ITERATIONS)) as info:
+        SessionConfig(password="x" * 32, cookie_name="s", iterations=count)
+    assert info.value.option == "iterations"

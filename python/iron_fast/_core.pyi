@@ -103,8 +103,10 @@ class Sealer:
         """The PBKDF2 iteration count of this sealer's seals."""
     @property
     def password_id(self) -> str | None:
-        """The id seals are made with, or None if the map has no integer
-        id (such a sealer can only unseal)."""
+        """The id seals are made with: the highest integer id; ``""`` for
+        a map with none but a ``"default"`` entry (iron's seal of a
+        password without an id, as h3 writes); None otherwise (such a
+        sealer can only unseal)."""
     @property
     def password_ids(self) -> list[str]:
         """Every id this sealer can unseal with, as written in seals."""

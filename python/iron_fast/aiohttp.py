@@ -67,16 +67,29 @@ class IronStorage(AbstractStorage):
     the session data: the seal expires then (a replayed cookie no longer
     opens), and the cookie's Max-Age is that; None is a browser-session
     cookie. ``session.max_age`` is the ttl (None when ttl is 0); setting
-    it on a session seals that session with it."""
+    it on a session seals that session with it.
+
+    Or ``config=SessionConfig(...)`` (e.g. ``iron_fast.h3.h3_config``)
+    in place of all the options."""
 
     def __init__(
         self,
-        password: Password,
+        password: Password | None = None,
         *,
         cookie_name: str = "AIOHTTP_SESSION",
         cookie_options: Mapping[str, Any] | None = None,
+        config: SessionConfig | None = None,
         **options: Any,
     ) -> None:
+        if config is not None:
+            # A configuration built elsewhere (h3_config, a shared one).
+            if password is not None or options or cookie_options:
+                raise TypeError("pass a SessionConfig or options, not both")
+            self.config = config
+            super().__init__(
+                cookie_name=config.cookie_name, max_age=config.ttl or None
+            )
+            return
         session = {k: v for k, v in options.items() if k in OPTION_NAMES}
         cookie_params = {
             k: v for k, v in options.items() if k not in OPTION_NAMES
@@ -102,7 +115,11 @@ class IronStorage(AbstractStorage):
         self, request: web.Request
     ) -> tuple[ResponseJar, IronSession]:
         codec = self.config.codec
-        jar = ResponseJar(request.headers.get(hdrs.COOKIE))
+        header = self.config.header
+        jar = ResponseJar(
+            request.headers.get(hdrs.COOKIE),
+            None if header is None else request.headers.get(header),
+        )
         opened = await codec.aload(jar)
         return jar, IronSession(jar, codec, *opened, deferred=True)
 
@@ -127,5 +144,10 @@ class IronStorage(AbstractStorage):
             if session.max_age != self.max_age:
                 iron.update_config(with_lifetime(self.config, session.max_age))
             iron.save()
-        for line in jar.lines.values():
-            response.headers.add(hdrs.SET_COOKIE, line)
+        header = self.config.header
+        sent = jar.response_headers(header)
+        if sent and header is not None:
+            # A cache must not hand one API client's session to another.
+            response.headers.add(hdrs.VARY, header)
+        for name, value in sent:
+            response.headers.add(name, value)

@@ -22,11 +22,19 @@ class ScopeJar(ResponseJar):
 
     __slots__ = ("started", "websocket")
 
-    def __init__(self, scope: Mapping[str, Any]) -> None:
+    def __init__(
+        self, scope: Mapping[str, Any], header: str | None = None
+    ) -> None:
         # HTTP/2 may split the Cookie header over several (RFC 9113: join
         # them with "; ").
+        headers = scope["headers"]
+        session_header = None
+        if header is not None:  # SessionConfig.header: the API clients'
+            wanted = header.lower().encode("latin-1")
+            session_header = next((v for k, v in headers if k == wanted), None)
         super().__init__(
-            b"; ".join(v for k, v in scope["headers"] if k == b"cookie")
+            b"; ".join(v for k, v in headers if k == b"cookie"),
+            session_header,
         )
         self.started = False
         self.websocket = scope["type"] == "websocket"
@@ -39,23 +47,32 @@ class ScopeJar(ResponseJar):
             )
 
 
-def add_cookie_headers(message: Any, jar: ResponseJar, *, vary: bool) -> None:
-    """Add the jar's Set-Cookie lines to an ``http.response.start``
+def add_cookie_headers(
+    message: Any,
+    jar: ResponseJar,
+    *,
+    vary: bool,
+    header: str | None = None,
+) -> None:
+    """Add the jar's Set-Cookie lines (and a header client's session
+    ``header``, SessionConfig.header) to an ``http.response.start``
     message (a mutable mapping, which each framework types its own way),
-    and ``Vary: Cookie`` when the response depended on the session
-    (``vary``) or sets its cookie. The header list is copied: a response
-    object may be sent again, to another user."""
-    if not (vary or jar.lines):
+    and ``Vary: Cookie`` (and the header) when the response depended on
+    the session (``vary``) or sets it. The header list is copied: a
+    response object may be sent again, to another user."""
+    sent = jar.response_headers(header)
+    if not (vary or sent):
         return
+    varies = b"Cookie" if header is None else f"Cookie, {header}".encode()
     headers = message["headers"] = list(message.get("headers", ()))
     for index, (key, value) in enumerate(headers):
         if key == b"vary":  # extend it: caches may read only the first
-            headers[index] = (b"vary", value + b", Cookie")
+            headers[index] = (b"vary", value + b", " + varies)
             break
     else:
-        headers.append((b"vary", b"Cookie"))
-    for line in jar.lines.values():
-        headers.append((b"set-cookie", line.encode()))
+        headers.append((b"vary", varies))
+    for name, value in sent:
+        headers.append((name.lower().encode(), value.encode("latin-1")))
 
 
 _Read = TypeVar("_Read", bound=Callable[..., Any])

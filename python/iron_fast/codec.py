@@ -25,13 +25,13 @@ from iron_fast.errors import (
     UnsealError,
 )
 from iron_fast.lifetime import Lifetime, SessionMeta
-from iron_fast.limits import MAX_CHUNKS, MAX_COOKIE_BYTES
+from iron_fast.limits import MAX_CHUNKS, MAX_COOKIE_BYTES, MAX_HEADER_BYTES
 from iron_fast.revocation import STORE_UNAVAILABLE, RevocationStore
 
 if TYPE_CHECKING:
     from iron_fast.session_config import SessionConfig
 
-__all__ = ["Opened", "SessionCodec", "SessionSealer"]
+__all__ = ["Opened", "SessionCodec", "SessionEnvelope", "SessionSealer"]
 
 
 class SessionSealer(Protocol):
@@ -45,16 +45,72 @@ class SessionSealer(Protocol):
     def unseal_or_none(self, seal: str) -> tuple[Any, str | None]: ...
 
 
+class SessionEnvelope(Protocol):
+    """A session stored otherwise than iron-session stores it (h3's, from
+    ``iron_fast.h3``): what is sealed around the data, and the cookies'
+    names and attributes. The codec hands it each step; the transport
+    (cookie or header) stays the codec's."""
+
+    def sealer(self, config: SessionConfig) -> SessionSealer:
+        """The sealer of ``config``'s sessions."""
+        ...
+
+    def unwrap(
+        self,
+        config: SessionConfig,
+        value: Any,
+        reason: str | None,
+        now_ms: int,
+    ) -> tuple[dict[str, Any] | None, str | None, Any]:
+        """``(data, None, state)`` for what the sealer opened (``value``,
+        or ``reason`` why it did not), or ``(None, reason, None)``; the
+        state goes back to ``wrap`` when the session is saved."""
+        ...
+
+    def wrap(
+        self, config: SessionConfig, data: object, state: Any, now_ms: int
+    ) -> tuple[object, int | None]:
+        """What to seal for ``data`` (``state`` from the request's seal,
+        None for a new session), and when the cookie expires (ms since
+        1970) if it carries Expires."""
+        ...
+
+    def reseal(self, state: Any) -> bool:
+        """Whether a seal read from a cookie is rewritten at once."""
+        ...
+
+    def cookie_seal(self, config: SessionConfig, jar: CookieJar) -> str | None:
+        """The request's seal, from its cookie (or chunks)."""
+        ...
+
+    def write_cookie(
+        self,
+        config: SessionConfig,
+        jar: CookieJar,
+        seal: str,
+        expires_ms: int | None,
+    ) -> None:
+        """Write ``seal`` as the session cookie (or chunks)."""
+        ...
+
+    def destroy_cookie(self, config: SessionConfig, jar: CookieJar) -> None:
+        """Clear the session cookie (and chunks) the request sent."""
+        ...
+
+
 def _wall_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
 def _sealer_of(config: SessionConfig) -> SessionSealer:
+    if config.envelope is not None:
+        return config.envelope.sealer(config)
     passwords = config.password
     assert isinstance(passwords, Mapping)  # normalised by the config
     return Sealer(
         {str(pid): secret for pid, secret in passwords.items()},
         ttl=config.seal_ttl,
+        iterations=config.iterations,
     )
 
 
@@ -95,6 +151,7 @@ class SessionCodec:
         "_chunk_budget",
         "_chunk_names",
         "_clock",
+        "_envelope",
         "_expire_suffix",
         "_expires_at",
         "_make_sealer",
@@ -112,6 +169,7 @@ class SessionCodec:
         clock: Callable[[], int] | None = None,
     ) -> None:
         self.config = config
+        self._envelope = config.envelope
         self._make_sealer = sealer
         self._sealer = (sealer or _sealer_of)(config)
         self._clock = clock or _wall_ms
@@ -143,6 +201,14 @@ class SessionCodec:
             config, sealer=self._make_sealer, clock=self._clock
         )
 
+    def request_header(self, jar: CookieJar) -> str | None:
+        """The session header's value in the request (the jar's
+        ``session_header``), or None: no header configured, or none sent,
+        so the request is no header client."""
+        if self.config.header is None:
+            return None
+        return getattr(jar, "session_header", None)
+
     def now_ms(self) -> int:
         """The codec's clock, in milliseconds since 1970."""
         return self._clock()
@@ -153,7 +219,20 @@ class SessionCodec:
         """The request's seal: its session cookie, or its chunks joined
         (iron-session 9: ``name.0``, ``name.1``, ... up to the first gap;
         no count cookie, it would be attacker-controlled: the HMAC covers
-        the whole seal, so a missing or foreign chunk just fails it)."""
+        the whole seal, so a missing or foreign chunk just fails it).
+        Without a cookie, a header client's session header (up to
+        ``MAX_HEADER_BYTES``: a longer one is no session)."""
+        seal = self._cookie_seal(jar)
+        if seal:
+            return seal
+        header = self.request_header(jar)
+        if header and len(header) <= MAX_HEADER_BYTES:
+            return header
+        return None
+
+    def _cookie_seal(self, jar: CookieJar) -> str | None:
+        if self._envelope is not None:
+            return self._envelope.cookie_seal(self.config, jar)
         read = jar.read
         seal = read(self.config.cookie_name)
         if seal:
@@ -172,11 +251,28 @@ class SessionCodec:
     def open(self, seal: str | None) -> dict[str, Any] | None:
         """The data of a seal, or None (an empty session) for a missing
         or unreadable one, which is reported to ``on_unseal_error``."""
+        return self._open(seal)[0]
+
+    def _open(
+        self, seal: str | None, *, report: bool = True
+    ) -> tuple[dict[str, Any] | None, Any]:
+        """The data of a seal and the envelope's state (None without an
+        envelope), reporting an unreadable seal to the hook."""
         if not seal:
-            return None
+            return None, None
         value, reason = self._sealer.unseal_or_none(seal)
+        state = None
+        if self._envelope is not None:
+            value, reason, state = self._envelope.unwrap(
+                self.config, value, reason, self._clock()
+            )
         if reason is None and (type(value) is dict or value is None):
-            return value
+            return value, state
+        if report:
+            self._report(seal, value, reason)
+        return None, None
+
+    def _report(self, seal: str, value: Any, reason: str | None) -> None:
         hook = self.config.on_unseal_error
         if hook is None:  # nobody to tell: skip building the error
             return None
@@ -190,7 +286,6 @@ class SessionCodec:
         else:
             error = self._unseal_error(seal, reason)
         hook(reason, error)
-        return None
 
     def read(self, jar: CookieJar) -> dict[str, Any] | None:
         """The data of the request's session: ``load(jar).data``."""
@@ -201,14 +296,35 @@ class SessionCodec:
     def load(self, jar: CookieJar) -> Opened:
         """The request's session, with the lifetime rules applied (the
         revocation store asked through its sync client)."""
-        return self.load_seal(self.request_seal(jar))
+        seal = self.request_seal(jar)
+        return self._resealed(jar, seal, self.load_seal(seal))
 
     async def aload(self, jar: CookieJar) -> Opened:
         """``load`` for async adapters: the store is awaited."""
         seal = self.request_seal(jar)
         if self.lifetime is None:  # no store: nothing to await
-            return Opened(self.open(seal))
-        return await self.aload_seal(seal)
+            opened = Opened(self.open(seal))
+        else:
+            opened = await self.aload_seal(seal)
+        return self._resealed(jar, seal, opened)
+
+    def _resealed(
+        self, jar: CookieJar, seal: str | None, opened: Opened
+    ) -> Opened:
+        """``opened``, its cookie rewritten now if the envelope asks for
+        it (h3 2.x rewrites 1-iteration seals as soon as it reads them)."""
+        envelope = self._envelope
+        if (
+            envelope is None
+            or opened.data is None
+            or self.request_header(jar) is not None
+        ):
+            return opened
+        # The seal again (a hit in the sealer's cache), for its state.
+        state = self._open(seal, report=False)[1]
+        if state is not None and envelope.reseal(state):
+            self.save(jar, opened.data, self.stamp(opened.meta))
+        return opened
 
     def load_seal(self, seal: str | None) -> Opened:
         """``load`` of a seal already taken from the request."""
@@ -352,11 +468,9 @@ class SessionCodec:
         return names
 
     def sent(self, jar: CookieJar) -> bool:
-        """Whether the request sent a session cookie (whole or chunked)."""
-        read = jar.read
-        return bool(
-            read(self.config.cookie_name) or read(self._chunk_names[0])
-        )
+        """Whether the request sent a session: a cookie (whole or
+        chunked), or a non-empty session header."""
+        return bool(self._cookie_seal(jar) or self.request_header(jar))
 
     def _unseal_error(self, seal: str, reason: str) -> UnsealError:
         # Only reached for a bad cookie: open it again strictly to hand
@@ -385,7 +499,21 @@ class SessionCodec:
         self._check_expires()
         if meta is not None and self.lifetime is not None:
             data = self.lifetime.payload(cast(Mapping[str, Any], data), meta)
+        expires_ms = None
+        if self._envelope is not None:
+            # The request's seal again (a hit in the sealer's cache): its
+            # envelope keeps what the new seal carries over (h3's id).
+            state = self._open(self.request_seal(jar), report=False)[1]
+            data, expires_ms = self._envelope.wrap(
+                self.config, data, state, self._clock()
+            )
         seal = self._sealer.seal(data)
+        if self.request_header(jar) is not None:
+            self._send_header(jar, seal)
+            return seal
+        if self._envelope is not None:
+            self._envelope.write_cookie(self.config, jar, seal, expires_ms)
+            return seal
         name = self.config.cookie_name
         line = f"{name}={seal}{self._save_suffix}"
         # Browsers count UTF-8 bytes; every part is ASCII by construction,
@@ -407,17 +535,37 @@ class SessionCodec:
 
     def destroy(self, jar: CookieJar) -> None:
         """iron-session's ``destroy()``: expire the session cookie, and
-        each chunk cookie the request sent."""
+        each chunk cookie the request sent. A header client gets an empty
+        session header, and a Set-Cookie only for a cookie it sent."""
+        if self.request_header(jar) is not None:
+            jar.header_out = ""  # type: ignore[attr-defined]
+            if not self._cookie_seal(jar):
+                return
+        if self._envelope is not None:
+            self._envelope.destroy_cookie(self.config, jar)
+            return
         self._expire(jar, self.config.cookie_name)
         self._expire_chunks(jar, first=0)
 
     def clear(self, jar: ResponseJar) -> None:
         """A framework's logout by emptying the session: forget what this
         request wrote so far, and expire the session cookies the request
-        sent (a request that sent none gets no Set-Cookie at all)."""
+        sent (a request that sent none gets no Set-Cookie at all), or
+        send a header client's empty header if it sent one."""
         jar.lines.clear()
+        jar.header_out = None
         if self.sent(jar):
             self.destroy(jar)
+
+    def _send_header(self, jar: CookieJar, seal: str) -> None:
+        if len(seal) > MAX_HEADER_BYTES:
+            raise CookieTooLarge(
+                f"the session is too big for the {self.config.header} "
+                f"header ({len(seal)} bytes, over {MAX_HEADER_BYTES}): "
+                "store an id in the session and keep the data server-side",
+                size=len(seal),
+            )
+        jar.header_out = seal  # type: ignore[attr-defined]
 
     def _expire(self, jar: CookieJar, name: str) -> None:
         jar.write(name, "", f"{name}={self._expire_suffix}")

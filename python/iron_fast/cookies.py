@@ -344,13 +344,35 @@ class ResponseJar(HeaderCookieJar):
     """The jar every framework adapter uses: the request's ``Cookie``
     header, and the response's ``Set-Cookie`` lines kept by cookie name in
     ``lines``, so that a ``save()`` in a view and another at the end of
-    the request send one line per cookie, the last."""
+    the request send one line per cookie, the last.
 
-    __slots__ = ("lines",)
+    With a session header configured (``SessionConfig.header``), the
+    adapter passes the value the request sent as ``session_header`` (None
+    when absent: no header client); ``header_out`` is then the value to
+    send back in that response header, or None for nothing to send."""
 
-    def __init__(self, cookie_header: str | bytes | None = None) -> None:
+    __slots__ = ("header_out", "lines", "session_header")
+
+    def __init__(
+        self,
+        cookie_header: str | bytes | None = None,
+        session_header: str | bytes | None = None,
+    ) -> None:
         super().__init__(cookie_header)
         self.lines: dict[str, str] = {}
+        if isinstance(session_header, bytes):
+            session_header = session_header.decode("latin-1")
+        self.session_header: str | None = session_header
+        self.header_out: str | None = None
+
+    def response_headers(self, header: str | None) -> list[tuple[str, str]]:
+        """The session's response headers, in order: the ``header``
+        value for a header client (when there is one to send), then the
+        ``Set-Cookie`` lines."""
+        out = [("Set-Cookie", line) for line in self.lines.values()]
+        if header is not None and self.header_out is not None:
+            out.insert(0, (header, self.header_out))
+        return out
 
     def write(self, name: str, value: str, set_cookie: str) -> None:
         self.lines[name] = set_cookie

@@ -22,6 +22,7 @@ from iron_fast.session_config import (
     SessionConfig,
     SessionOptions,
     config_for,
+    with_lifetime,
 )
 
 if TYPE_CHECKING:
@@ -74,7 +75,9 @@ class IronSessionInterface(SessionInterface):
     read from ``app.config`` as ``IRON_SESSION_<NAME>``
     (``IRON_SESSION_PASSWORD``, required there or here;
     ``IRON_SESSION_TTL``, ``IRON_SESSION_COOKIE_OPTIONS``, ...), and
-    ``SESSION_COOKIE_NAME`` for ``cookie_name``. Like Flask, it reads the
+    ``SESSION_COOKIE_NAME`` for ``cookie_name``; or ``config=`` a whole
+    SessionConfig (e.g. ``iron_fast.h3.h3_config``), the settings then
+    unread. Like Flask, it reads the
     settings on every request (the configuration they compile to is
     built once and cached), so a changed setting takes effect at the next
     request; a bad option fails there, naming itself.
@@ -92,8 +95,15 @@ class IronSessionInterface(SessionInterface):
         self,
         password: Password | None = None,
         /,
+        *,
+        config: SessionConfig | None = None,
         **options: Unpack[SessionOptions],
     ) -> None:
+        if config is not None and (password is not None or options):
+            raise TypeError("pass a SessionConfig or options, not both")
+        # A configuration built elsewhere (h3_config, a shared one): used
+        # as it is, the app's settings unread.
+        self._config = config
         unknown = options.keys() - OPTION_NAMES
         if unknown:
             raise TypeError(
@@ -110,6 +120,13 @@ class IronSessionInterface(SessionInterface):
     def configs(self, app: Flask) -> tuple[SessionConfig, SessionConfig]:
         """The app's configuration as its settings stand now, and the one
         for permanent sessions (``ttl`` = ``PERMANENT_SESSION_LIFETIME``)."""
+        if self._config is not None:
+            config = self._config
+            config.codec.check_store_client(is_async=False, adapter="Flask")
+            seconds = int(app.permanent_session_lifetime.total_seconds())
+            if config.ttl == seconds:
+                return config, config
+            return config, with_lifetime(config, seconds)
         options = self._options_of(app)
         config = config_for(options)
         config.codec.check_store_client(is_async=False, adapter="Flask")
@@ -119,6 +136,8 @@ class IronSessionInterface(SessionInterface):
         return config, config_for({**options, "ttl": lifetime})
 
     def _password_of(self, app: Flask) -> Any:
+        if self._config is not None:
+            return self._config.password
         password = self._options.get("password")
         if password is None:
             password = app.config.get("IRON_SESSION_PASSWORD")
@@ -153,7 +172,11 @@ class IronSessionInterface(SessionInterface):
         if self._password_of(app) is None:
             return None  # Flask then makes a null session
         codec = self.configs(app)[0].codec
-        jar = ResponseJar(request.environ.get("HTTP_COOKIE"))
+        header = codec.config.header
+        jar = ResponseJar(
+            request.environ.get("HTTP_COOKIE"),
+            None if header is None else request.headers.get(header),
+        )
         return IronFlaskSession(jar, codec, *codec.load(jar))
 
     def save_session(
@@ -174,7 +197,11 @@ class IronSessionInterface(SessionInterface):
             modified = iron.modified
             iron.save()
             iron.modified = modified  # Flask leaves it as the view left it
-        if accessed or jar.lines:
+        header = iron.config.header
+        sent = jar.response_headers(header)
+        if accessed or sent:
             response.vary.add("Cookie")
-        for line in jar.lines.values():
-            response.headers.add("Set-Cookie", line)
+            if header is not None:
+                response.vary.add(header)
+        for name, value in sent:
+            response.headers.add(name, value)

@@ -10,6 +10,7 @@ __all__ = [
     "MAX_AGE_FOREVER",
     "MAX_CHUNKS",
     "MAX_COOKIE_BYTES",
+    "MAX_HEADER_BYTES",
     "MAX_SAFE_INTEGER",
     "MAX_TTL",
     "MIN_PASSWORD_LENGTH",
@@ -23,6 +24,9 @@ MAX_COOKIE_BYTES = 4096
 # iron-session 9's hard cap: more chunks would overflow the Cookie header
 # limits of common proxies (nginx: 8 KB) and fail there, far from here.
 MAX_CHUNKS = 4
+# The longest session header read or written: what a chunked session
+# cookie can hold. Longer values are no session, as oversized cookies are.
+MAX_HEADER_BYTES = MAX_CHUNKS * MAX_COOKIE_BYTES
 # What iron-session writes for ttl=0, the largest Max-Age browsers keep.
 MAX_AGE_FOREVER = 2147483647
 # JavaScript's Number.MAX_SAFE_INTEGER: seal timestamps and ids are JS

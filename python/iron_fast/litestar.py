@@ -70,7 +70,8 @@ class IronSessionBackend(BaseSessionBackend["IronCookieBackendConfig"]):
     async def load_from_connection(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> dict[str, Any]:
-        return await self.open(_jar(connection))
+        header = self.config.session_config.header
+        return await self.open(_jar(connection, header))
 
     async def store_in_message(
         self,
@@ -78,17 +79,22 @@ class IronSessionBackend(BaseSessionBackend["IronCookieBackendConfig"]):
         message: Message,
         connection: ASGIConnection[Any, Any, Any, Any],
     ) -> None:
-        jar = _jar(connection)
+        header = self.config.session_config.header
+        jar = _jar(connection, header)
         self.write(jar, scope_session, connection.scope)
         # Litestar's contract here: add to the message's headers in place.
         headers = MutableScopeHeaders.from_message(message)
         headers.extend_header_value("vary", "Cookie")
-        for line in jar.lines.values():
-            headers.add("set-cookie", line)
+        if header is not None:
+            headers.extend_header_value("vary", header)
+        for name, value in jar.response_headers(header):
+            headers.add(name.lower(), value)
 
 
-def _jar(connection: ASGIConnection[Any, Any, Any, Any]) -> ScopeJar:
-    jar = ScopeJar(connection.scope)
+def _jar(
+    connection: ASGIConnection[Any, Any, Any, Any], header: str | None
+) -> ScopeJar:
+    jar = ScopeJar(connection.scope, header)
     if not jar.cookie_header:
         # The test client's session helpers hand parsed cookies only.
         jar.cookie_header = "; ".join(
@@ -106,7 +112,8 @@ class IronSessionMiddleware(SessionMiddleware[IronSessionBackend]):
         self, scope: Scope, receive: Receive, send: Send
     ) -> None:
         backend = self.backend
-        jar = ScopeJar(scope)
+        header = backend.config.session_config.header
+        jar = ScopeJar(scope, header)
         session = await backend.open(jar)
         scope["session"] = session
 
@@ -119,7 +126,7 @@ class IronSessionMiddleware(SessionMiddleware[IronSessionBackend]):
                 backend.write(jar, value, scope)
                 jar.started = True
                 vary = value is not session or session.accessed
-                add_cookie_headers(message, jar, vary=vary)
+                add_cookie_headers(message, jar, vary=vary, header=header)
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)

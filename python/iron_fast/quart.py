@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from iron_fast import flask as flask_adapter
 from iron_fast.asgi import ReadTrackingSession, ScopeJar
 from iron_fast.flask import IronFlaskSession
-from iron_fast.session_config import Password, SessionOptions
+from iron_fast.session_config import Password, SessionConfig, SessionOptions
 
 if TYPE_CHECKING:
     import flask
@@ -47,12 +47,17 @@ class IronSessionInterface(SessionInterface):
         self,
         password: Password | None = None,
         /,
+        *,
+        config: SessionConfig | None = None,
         **options: Unpack[SessionOptions],
     ) -> None:
+        # ``config``: a whole SessionConfig (h3_config's), as in Flask.
         # Quart is Flask's sansio App and Werkzeug's sansio Response,
         # which is all the Flask adapter reads and writes: one home for
         # how app.config becomes a SessionConfig and a session a cookie.
-        self._flask = flask_adapter.IronSessionInterface(password, **options)
+        self._flask = flask_adapter.IronSessionInterface(
+            password, config=config, **options
+        )
 
     def __reduce_ex__(self, protocol: object) -> Any:
         # It holds the password: a pickle would write it out in clear.
@@ -64,7 +69,8 @@ class IronSessionInterface(SessionInterface):
         # A coroutine: Quart would run a plain method in a thread.
         codec = self._flask.configs(cast("flask.Flask", app))[0].codec
         codec.check_store_client(is_async=True, adapter="Quart")
-        jar = ScopeJar(request.scope)  # refuses writes on a WebSocket
+        # Refuses writes on a WebSocket.
+        jar = ScopeJar(request.scope, codec.config.header)
         opened = await codec.aload(jar)  # the revocation store awaited
         return IronQuartSession(jar, codec, *opened, deferred=True)
 

@@ -7,6 +7,7 @@ the SessionCodec each configuration compiles (``config.codec``).
 from __future__ import annotations
 
 import inspect
+import re
 import warnings
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
@@ -16,8 +17,8 @@ from threading import Lock
 from types import MappingProxyType
 from typing import Any, TypedDict
 
-from iron_fast._core import DEFAULT_TTL
-from iron_fast.codec import SessionCodec
+from iron_fast._core import DEFAULT_TTL, MAX_ITERATIONS
+from iron_fast.codec import SessionCodec, SessionEnvelope
 from iron_fast.cookies import COOKIE_NAME_RE, check_cookie_options
 from iron_fast.errors import (
     ConfigError,
@@ -89,6 +90,19 @@ class SessionConfig:
     ``allow_insecure``
         Say that a configuration unsafe in production is deliberate (a
         development server on plain HTTP): no IronFastWarning for it.
+    ``iterations``
+        The PBKDF2 iteration count of the seals (1, iron-session's, up to
+        ``iron_fast._core.MAX_ITERATIONS``; h3 2.x uses 8192).
+    ``header``
+        A request header that carries the session for clients that are
+        not browsers (``"X-Session"``; default None: cookies only). A
+        request that sends it, even empty, gets a changed session back in
+        the same response header instead of Set-Cookie (an empty value
+        when it is destroyed); its session is read from the header when
+        the request has no session cookie.
+    ``envelope``
+        How the session is stored when it is not iron-session's way
+        (``iron_fast.h3.h3_config`` gives h3's); None: iron-session's.
 
     Lifetime controls (opt-in; without all three the cookie is exactly
     iron-session's, see ``iron_fast.lifetime``):
@@ -123,6 +137,9 @@ class SessionConfig:
     chunk: bool
     on_unseal_error: UnsealErrorHook | None
     allow_insecure: bool
+    iterations: int
+    header: str | None
+    envelope: SessionEnvelope | None
     idle_timeout: int | None
     absolute_timeout: int | None
     revocation: RevocationStore | None
@@ -143,6 +160,9 @@ class SessionConfig:
         chunk: bool = False,
         on_unseal_error: UnsealErrorHook | None = None,
         allow_insecure: bool = False,
+        iterations: int = 1,
+        header: str | None = None,
+        envelope: SessionEnvelope | None = None,
         idle_timeout: int | timedelta | None = None,
         absolute_timeout: int | timedelta | None = None,
         revocation: RevocationStore | None = None,
@@ -158,6 +178,9 @@ class SessionConfig:
         _check_flag(chunk, "chunk")
         _check_flag(allow_insecure, "allow_insecure")
         _check_hook(on_unseal_error)
+        _check_iterations(iterations)
+        _check_header(header)
+        _check_envelope(envelope)
         given = check_cookie_options(cookie_options)
         max_age, seal_ttl = _lifetimes(seconds, given)
         idle = _check_timeout(idle_timeout, "idle_timeout")
@@ -174,6 +197,9 @@ class SessionConfig:
             "chunk": chunk,
             "on_unseal_error": on_unseal_error,
             "allow_insecure": allow_insecure,
+            "iterations": iterations,
+            "header": header,
+            "envelope": envelope,
             "idle_timeout": idle,
             "absolute_timeout": absolute,
             "revocation": revocation,
@@ -276,6 +302,9 @@ class SessionOptions(TypedDict, total=False):
     chunk: bool
     on_unseal_error: UnsealErrorHook | None
     allow_insecure: bool
+    iterations: int
+    header: str | None
+    envelope: SessionEnvelope | None
     idle_timeout: int | timedelta | None
     absolute_timeout: int | timedelta | None
     revocation: RevocationStore | None
@@ -288,6 +317,8 @@ _REPR_ALWAYS = (
     "password_ids",
     "cookie_options",
     "chunk",
+    "iterations",
+    "header",
 )
 # The lifetime options are shown only when set (a store's repr hides its
 # URL's password).
@@ -374,6 +405,70 @@ def _check_hook(hook: object) -> None:
             f"None, got {type(hook).__name__}",
             option="on_unseal_error",
         )
+
+
+def _check_iterations(count: object) -> None:
+    if (
+        not isinstance(count, int)
+        or isinstance(count, bool)
+        or not 1 <= count <= MAX_ITERATIONS
+    ):
+        shown = count if isinstance(count, int) else type(count).__name__
+        raise ConfigError(
+            "iterations must be a whole number from 1 (iron-session's) up "
+            f"to {MAX_ITERATIONS}, got {shown!r}",
+            option="iterations",
+        )
+
+
+# RFC 9110's token: the characters a header name may have.
+_HEADER_NAME_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+def _check_header(name: object) -> None:
+    if name is None:
+        return
+    if not isinstance(name, str) or _HEADER_NAME_RE.fullmatch(name) is None:
+        shown = name if isinstance(name, str) else type(name).__name__
+        raise ConfigError(
+            f"header must be None or a header name such as 'X-Session', "
+            f"got {shown!r}",
+            option="header",
+        )
+    if name.lower() in _RESERVED_HEADERS:
+        raise ConfigError(
+            f"header {name!r} is a header HTTP itself uses: pick a name of "
+            "your own, such as 'X-Session'",
+            option="header",
+        )
+
+
+_ENVELOPE_METHODS = (
+    "sealer", "unwrap", "wrap", "reseal",
+    "cookie_seal", "write_cookie", "destroy_cookie",
+)  # fmt: skip
+
+
+def _check_envelope(envelope: object) -> None:
+    if envelope is None:
+        return
+    missing = [
+        name
+        for name in _ENVELOPE_METHODS
+        if not callable(getattr(envelope, name, None))
+    ]
+    if missing:
+        raise ConfigError(
+            "envelope must be a SessionEnvelope (such as h3_config's), "
+            f"got {type(envelope).__name__} without {', '.join(missing)}",
+            option="envelope",
+        )
+
+
+# Headers whose meaning HTTP or the cookie transport already fixes.
+_RESERVED_HEADERS = frozenset(
+    {"cookie", "set-cookie", "authorization", "content-length", "host"}
+)
 
 
 def _check_timeout(value: object, option: str) -> int | None:

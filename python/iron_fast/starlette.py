@@ -77,7 +77,7 @@ class IronSessionMiddleware:
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
         codec = self.config.codec
-        jar = ScopeJar(scope)
+        jar = ScopeJar(scope, self.config.header)
         opened = await codec.aload(jar)
         session = IronSession(jar, codec, *opened, deferred=True)
         scope["session"] = session
@@ -143,4 +143,6 @@ def _finish(session: IronSession, jar: ScopeJar, message: Message) -> None:
             session.config.codec.destroy(jar)
         else:
             session.save()
-    add_cookie_headers(message, jar, vary=session.accessed)
+    add_cookie_headers(
+        message, jar, vary=session.accessed, header=session.config.header
+    )

@@ -36,7 +36,13 @@ def session_config() -> SessionConfig:
     the other ``SESSION_COOKIE_*`` settings the project sets, and
     ``SESSION_EXPIRE_AT_BROWSER_CLOSE``; then the ``IRON_SESSION`` dict
     (``ttl``, ``cookie_options``, ``chunk``, ``on_unseal_error``: a
-    callable or its dotted path), which wins."""
+    callable or its dotted path), which wins.
+
+    Or ``IRON_SESSION_CONFIG``: the dotted path of a SessionConfig built
+    elsewhere (e.g. with ``iron_fast.h3.h3_config``), used as it is."""
+    built = getattr(settings, "IRON_SESSION_CONFIG", None)
+    if built is not None:
+        return _built_config(built)
     options = dict(getattr(settings, "IRON_SESSION", None) or {})
     cookie = {
         option: getattr(settings, name)
@@ -77,6 +83,16 @@ def session_config() -> SessionConfig:
         raise ImproperlyConfigured(
             f"iron_fast.django session settings: {error}"
         ) from error
+
+
+def _built_config(path: object) -> SessionConfig:
+    config = import_string(path) if isinstance(path, str) else path
+    if not isinstance(config, SessionConfig):
+        raise ImproperlyConfigured(
+            "IRON_SESSION_CONFIG must be the dotted path of a SessionConfig, "
+            f"got {type(config).__name__}"
+        )
+    return config
 
 
 def _settings_changed(*, setting: str, **kwargs: Any) -> None:

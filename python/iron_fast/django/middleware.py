@@ -60,8 +60,10 @@ class _RequestCookies(ResponseJar):
 
     __slots__ = ("cookies",)
 
-    def __init__(self, cookies: Mapping[str, str]) -> None:
-        super().__init__()
+    def __init__(
+        self, cookies: Mapping[str, str], session_header: str | None
+    ) -> None:
+        super().__init__(None, session_header)
         self.cookies = cookies
 
     def read(self, name: str) -> str | None:
@@ -83,7 +85,13 @@ class SessionMiddleware(middleware.SessionMiddleware):
         if not self._iron:
             return super().process_request(request)
         store = cast("type[SessionStore]", self.SessionStore)
-        request.session = store(jar=_RequestCookies(request.COOKIES))
+        header = session_config().header
+        request.session = store(
+            jar=_RequestCookies(
+                request.COOKIES,
+                None if header is None else request.headers.get(header),
+            )
+        )
         return None
 
     def process_response(
@@ -102,9 +110,16 @@ class SessionMiddleware(middleware.SessionMiddleware):
             session.modified or settings.SESSION_SAVE_EVERY_REQUEST
         ):
             session.save()
-        for name, line in session.jar.lines.items():
+        jar = session.jar
+        for name, line in jar.lines.items():
             response.cookies[name] = _SetCookie(name, line)
             vary = True
+        header = session_config().header
+        if header is not None and jar.header_out is not None:
+            response[header] = jar.header_out
+            vary = True
         if vary:
-            patch_vary_headers(response, ("Cookie",))
+            patch_vary_headers(
+                response, ("Cookie",) if header is None else ("Cookie", header)
+            )
         return response
