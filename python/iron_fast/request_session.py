@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: MIT
+"""RequestSession: the session of one request, for adapters that hand it
+to the handler as a plain attribute (Falcon's ``req.context.session``,
+Sanic's ``request.ctx.session``): a read counts as access, and
+``finish()`` saves it when modified and gives the response's headers.
+Also ``adapter_config()``, those adapters' reading of their options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import ItemsView, Iterator, KeysView, ValuesView
+from typing import Any, NamedTuple
+
+from iron_fast.codec import SessionCodec
+from iron_fast.cookies import ResponseJar
+from iron_fast.errors import ConfigError, IronError
+from iron_fast.session import IronSession
+from iron_fast.session_config import OPTION_NAMES, SessionConfig
+
+__all__ = ["Finish", "RequestSession", "adapter_config"]
+
+
+def adapter_config(
+    config: SessionConfig | None, options: dict[str, Any]
+) -> SessionConfig:
+    """An adapter's ``config=SessionConfig(...)``, or its options (those
+    of get_iron_session, ``cookie_name="session"`` by default), checked
+    at start-up: an unknown option is a ConfigError naming it."""
+    if config is not None:
+        if options or not isinstance(config, SessionConfig):
+            raise TypeError("pass a SessionConfig or options, not both")
+        return config
+    for name in options:
+        if name not in OPTION_NAMES:
+            raise ConfigError(
+                f"unknown session option {name!r}; the options are: "
+                f"{', '.join(sorted(OPTION_NAMES))}",
+                option=name,
+            )
+    return SessionConfig(**{"cookie_name": "session", **options})
+
+
+class _Jar(ResponseJar):
+    """The one jar, told when the response's headers were handed over
+    (a cookie written after that would be lost)."""
+
+    __slots__ = ("finished",)
+
+    def __init__(self, cookie_header: str | bytes | None) -> None:
+        super().__init__(cookie_header)
+        self.finished = False
+
+    def assert_writable(self) -> None:
+        if self.finished:
+            raise IronError(
+                "the session cookie can no longer be sent (the response's "
+                "headers are out): save or destroy the session before the "
+                "response is returned"
+            )
+
+
+class Finish(NamedTuple):
+    """What a response carries for its session: whether it varies by
+    cookie, and its ``Set-Cookie`` lines (the codec's exact text)."""
+
+    vary: bool
+    set_cookies: list[str]
+
+
+class RequestSession(IronSession):
+    """An IronSession whose reads count as ``accessed`` as its changes
+    do: the framework has no property to notice that the handler looked
+    at the session, and a response that did depends on the cookie (a
+    shared cache must not serve it to another user)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def open(
+        cls, codec: SessionCodec, cookie_header: str | bytes | None
+    ) -> RequestSession:
+        """The session of a request with this ``Cookie`` header."""
+        jar = _Jar(cookie_header)
+        return cls(jar, codec, codec.read(jar))
+
+    def finish(self, status: int) -> Finish:
+        """Save a modified session (an emptied one expires the cookies the
+        request sent), then close it to writes. A server error (``status``
+        5xx) saves nothing automatically, so a handler that failed half
+        way does not commit half its changes; its own ``save()`` or
+        ``destroy()`` still goes out. Raises what ``save()`` raises."""
+        jar = self.jar
+        assert isinstance(jar, _Jar)
+        if self.modified and status < 500:
+            if dict.__len__(self):
+                self.save()
+            else:
+                self.config.codec.clear(jar)
+        jar.finished = True
+        lines = list(jar.lines.values())
+        return Finish(self.accessed or bool(lines), lines)
+
+    # -- reads: the response now depends on the cookie -----------------
+
+    def __getitem__(self, key: str) -> Any:
+        self.accessed = True
+        return dict.__getitem__(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        self.accessed = True
+        return dict.__contains__(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        # Also routes dict(session) through keys() and __getitem__.
+        self.accessed = True
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:  # bool(session) too
+        self.accessed = True
+        return dict.__len__(self)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.accessed = True
+        return dict.get(self, key, default)
+
+    def keys(self) -> KeysView[str]:
+        self.accessed = True
+        return dict.keys(self)
+
+    def values(self) -> ValuesView[Any]:
+        self.accessed = True
+        return dict.values(self)
+
+    def items(self) -> ItemsView[str, Any]:  # json.dumps(session) too
+        self.accessed = True
+        return dict.items(self)
+
+    def copy(self) -> dict[str, Any]:
+        self.accessed = True
+        return dict.copy(self)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self.accessed = True
+        return super().setdefault(key, default)

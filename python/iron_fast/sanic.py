@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: MIT
+"""IronSession: ``request.ctx.session`` for Sanic, in iron-session's
+cookie: ``IronSession(app, password=...)``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sanic import HTTPResponse, Request, Sanic
+
+from iron_fast.request_session import RequestSession, adapter_config
+from iron_fast.session_config import SessionConfig, SessionOptions
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = ["IronSession"]
+
+# Opened before, and saved after, the app's other middleware of the
+# default priority, which may use the session.
+_PRIORITY = 100
+
+
+class IronSession:
+    """``IronSession(app, password=...)``: the options of get_iron_session
+    (``cookie_name="session"`` by default) or ``config=SessionConfig(...)``;
+    registers the app's request and response middleware.
+
+    Each request gets ``request.ctx.session``, a dict with ``save()`` and
+    ``destroy()``. It is saved when the response goes out if it was
+    modified, and only then; emptied, it expires the cookie the request
+    sent. A response that read the session gets ``Vary: Cookie``."""
+
+    def __init__(
+        self,
+        app: Sanic,  # type: ignore[type-arg]
+        config: SessionConfig | None = None,
+        **options: Unpack[SessionOptions],
+    ) -> None:
+        self.config = adapter_config(config, dict(options))
+        app.on_request(self.open, priority=_PRIORITY)
+        app.on_response(self.finish, priority=_PRIORITY)
+
+    async def open(self, request: Request) -> None:
+        # HTTP/2 may split the Cookie header (RFC 9113: join with "; ").
+        header = "; ".join(request.headers.getall("cookie", ()))
+        request.ctx.session = RequestSession.open(self.config.codec, header)
+
+    async def finish(self, request: Request, response: HTTPResponse) -> None:
+        session = getattr(request.ctx, "session", None)
+        if not isinstance(session, RequestSession):
+            return  # answered before the session was opened
+        vary, set_cookies = session.finish(response.status)
+        headers = response.headers
+        if vary:
+            # Extend a Vary already there: caches may read only the first.
+            given = headers.get("vary")
+            headers["vary"] = f"{given}, Cookie" if given else "Cookie"
+        for line in set_cookies:
+            # Raw lines: the bytes are the codec's, not Sanic's cookie jar.
+            headers.add("set-cookie", line)

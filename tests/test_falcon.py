@@ -1,0 +1,525 @@
+# SPDX-License-Identifier: MIT
+"""IronSessionMiddleware through Falcon's own test client, the same class
+in falcon.App (WSGI) and falcon.asgi.App (ASGI): req.context.session,
+saved only when modified, iron-session's exact cookie, every bad cookie,
+rotation and chunks."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import iron_fast
+from iron_fast import ConfigError, IronError, SessionConfig
+from tests.bad_cookies import BIG, GOOD, bad_cookies
+from tests.conftest import require_or_skip
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "falcon-test-password-0123456789-abcdef"
+NEWER = "newer-secret-newer-secret-newer-secret"
+NAME = "session"
+ATTRIBUTES = "; Max-Age=1209540; Path=/; HttpOnly; Secure; SameSite=Lax"
+EXPIRED = "; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax"
+MODES = ["wsgi", "asgi"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _falcon() -> None:
+    try:
+        import falcon  # noqa: F401
+    except ImportError:
+        require_or_skip(
+            "Falcon is not installed (pip install iron-fast[falcon])"
+        )
+
+
+# -- the app under test: one set of handlers, served both ways -------------
+
+Handler = Callable[[Any, Any], Any]
+
+
+def _put(session: Any, body: Any) -> Any:
+    for key, value in (body or {}).items():
+        if value is None:
+            session.pop(key, None)
+        else:
+            session[key] = value
+    return dict(session)
+
+
+def _count(session: Any, body: Any) -> Any:
+    session["count"] = session.get("count", 0) + 1
+    return dict(session)
+
+
+def _save_then_change(session: Any, body: Any) -> Any:
+    session["a"] = 1
+    session.save()
+    session["b"] = 2  # saved again at the end: still one line
+    return None
+
+
+def _redirect(session: Any, body: Any) -> Any:
+    import falcon
+
+    session["redirected"] = True
+    raise falcon.HTTPSeeOther("/read")
+
+
+def _crash(session: Any, body: Any) -> Any:
+    session["half"] = "done"
+    raise RuntimeError("boom")
+
+
+def _not_json(session: Any, body: Any) -> Any:
+    session["when"] = {1, 2}
+    return None
+
+
+HANDLERS: dict[str, Handler] = {
+    "/read": lambda session, body: dict(session),
+    "/user": lambda session, body: {"user": session.get("user")},
+    "/untouched": lambda session, body: None,
+    "/count": _count,
+    "/put": _put,
+    "/logout": lambda session, body: session.destroy(),
+    "/clear": lambda session, body: session.clear(),
+    "/save-then-change": _save_then_change,
+    "/redirect": _redirect,
+    "/crash": _crash,
+    "/not-json": _not_json,
+}
+
+
+def _resource(handler: Handler, asgi: bool) -> Any:
+    def answer(req: Any, resp: Any, body: Any) -> None:
+        result = handler(req.context.session, body)
+        if req.path == "/user":
+            resp.append_header("Vary", "Accept-Encoding")
+        if result is not None:
+            resp.media = result
+
+    if asgi:
+
+        class AsyncResource:
+            async def on_get(self, req: Any, resp: Any) -> None:
+                answer(req, resp, None)
+
+            async def on_post(self, req: Any, resp: Any) -> None:
+                answer(req, resp, await req.get_media(None))
+
+        return AsyncResource()
+
+    class Resource:
+        def on_get(self, req: Any, resp: Any) -> None:
+            answer(req, resp, None)
+
+        def on_post(self, req: Any, resp: Any) -> None:
+            answer(req, resp, req.get_media(None))
+
+    return Resource()
+
+
+def make_app(mode: str = "wsgi", **options: Any) -> Any:
+    """The test app in ``mode`` ("wsgi" or "asgi") with these session
+    options (``password`` defaults to PASSWORD)."""
+    import falcon
+    import falcon.asgi
+
+    from iron_fast.falcon import IronSessionMiddleware
+
+    options.setdefault("password", PASSWORD)
+    middleware = [IronSessionMiddleware(**options)]
+    asgi = mode == "asgi"
+    app = (falcon.asgi.App if asgi else falcon.App)(middleware=middleware)
+    for path, handler in HANDLERS.items():
+        app.add_route(path, _resource(handler, asgi))
+    return app
+
+
+class Browser:
+    """Falcon's TestClient plus a browser's cookie jar. The client keeps
+    one value per header name, so the raw Set-Cookie lines are recorded
+    on the way out (``lines``) by a pass-through WSGI or ASGI wrapper."""
+
+    def __init__(self, app: Any) -> None:
+        from falcon.testing import TestClient
+
+        self.jar: dict[str, str] = {}
+        self.lines: list[str] = []
+        self.client = TestClient(_recording(app, self.lines))
+
+    def request(
+        self, method: str, path: str, cookie: str | None = None, **kw: Any
+    ) -> Any:
+        if cookie is None:
+            cookie = "; ".join(f"{k}={v}" for k, v in self.jar.items())
+        self.lines.clear()
+        headers = {"Cookie": cookie} if cookie else {}
+        result = self.client.simulate_request(
+            method, path, headers=headers, **kw
+        )
+        result.set_cookies = list(self.lines)
+        for line in self.lines:
+            name, value = line.split(";", 1)[0].split("=", 1)
+            if "; Max-Age=0;" in line:
+                self.jar.pop(name, None)
+            else:
+                self.jar[name] = value
+        return result
+
+    def get(self, path: str, cookie: str | None = None, **kw: Any) -> Any:
+        return self.request("GET", path, cookie, **kw)
+
+    def post(self, path: str, json: Any = None, **kw: Any) -> Any:
+        return self.request("POST", path, json=json, **kw)
+
+
+def _recording(app: Any, lines: list[str]) -> Any:
+    import falcon.asgi
+
+    if isinstance(app, falcon.asgi.App):
+
+        async def asgi(scope: Any, receive: Any, send: Any) -> None:
+            # A list of pairs, as servers give it (Falcon's client passes
+            # one-shot iterators, as ASGI allows).
+            headers = [tuple(pair) for pair in scope.get("headers", ())]
+            scope = {**scope, "headers": headers}
+
+            async def record(message: Any) -> None:
+                if message["type"] == "http.response.start":
+                    lines.extend(
+                        value.decode("latin-1")
+                        for name, value in message["headers"]
+                        if name == b"set-cookie"
+                    )
+                await send(message)
+
+            await app(scope, receive, record)
+
+        return asgi
+
+    def wsgi(environ: Any, start_response: Any) -> Any:
+        def record(status: str, headers: Any, *exc_info: Any) -> Any:
+            lines.extend(v for k, v in headers if k.lower() == "set-cookie")
+            return start_response(status, headers, *exc_info)
+
+        return app(environ, record)
+
+    return wsgi
+
+
+def seal_in(result: Any, name: str = NAME) -> str:
+    for line in result.set_cookies:
+        if line.startswith(f"{name}="):
+            return str(line.split(";", 1)[0].split("=", 1)[1])
+    raise AssertionError(f"no {name} cookie in {result.set_cookies}")
+
+
+@pytest.fixture(params=MODES)
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+# -- the session contract --------------------------------------------------
+
+
+def test_login_counter_logout(mode: str) -> None:
+    browser = Browser(make_app(mode))
+    assert browser.get("/read").json == {}
+    answer = browser.post("/put", {"user": "Ada"})
+    assert answer.json == {"user": "Ada"}
+    [line] = answer.set_cookies
+    assert line == f"{NAME}={seal_in(answer)}{ATTRIBUTES}"
+    assert seal_in(answer).startswith("Fe26.2*1*")
+    for expected in (1, 2, 3):
+        answer = browser.get("/count")
+        assert answer.json == {"user": "Ada", "count": expected}
+    assert iron_fast.unseal_data(seal_in(answer), password=PASSWORD) == {
+        "user": "Ada",
+        "count": 3,
+    }
+    answer = browser.get("/logout")
+    assert answer.set_cookies == [f"{NAME}={EXPIRED}"]
+    assert browser.jar == {}
+    assert browser.get("/read").json == {}
+
+
+def test_unmodified_requests_send_no_cookie(mode: str) -> None:
+    browser = Browser(make_app(mode))
+    for path in ("/read", "/untouched", "/clear"):
+        assert browser.get(path).set_cookies == []
+    browser.post("/put", {"user": "Ada"})
+    for path in ("/read", "/user", "/untouched"):
+        answer = browser.get(path)
+        assert answer.status_code == 200
+        assert answer.set_cookies == []
+
+
+def test_vary_cookie_when_the_session_was_read(mode: str) -> None:
+    browser = Browser(make_app(mode))
+    assert browser.get("/read").headers["Vary"] == "Cookie"
+    assert "Vary" not in browser.get("/untouched").headers
+    # Added to the responder's own Vary, not in place of it.
+    answer = browser.get("/user")
+    assert answer.headers["Vary"] == "Accept-Encoding, Cookie"
+    browser.post("/put", {"user": "Ada"})
+    assert "Vary" not in browser.get("/untouched").headers
+
+
+def test_clear_expires_the_cookie_only_if_one_was_sent(mode: str) -> None:
+    browser = Browser(make_app(mode))
+    assert browser.get("/clear").set_cookies == []
+    browser.post("/put", {"user": "Ada"})
+    assert browser.get("/clear").set_cookies == [f"{NAME}={EXPIRED}"]
+    assert browser.get("/read").json == {}
+
+
+def test_explicit_save_then_change_sends_one_line(mode: str) -> None:
+    answer = Browser(make_app(mode)).get("/save-then-change")
+    [line] = answer.set_cookies
+    assert iron_fast.unseal_data(
+        line.split(";", 1)[0].split("=", 1)[1], password=PASSWORD
+    ) == {"a": 1, "b": 2}
+
+
+def test_saved_on_an_http_error_not_on_a_crash(
+    mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    browser = Browser(make_app(mode))
+    answer = browser.get("/redirect")
+    assert answer.status_code == 303
+    assert iron_fast.unseal_data(seal_in(answer), password=PASSWORD) == {
+        "redirected": True
+    }
+    with caplog.at_level(logging.CRITICAL, logger="falcon"):
+        answer = browser.get("/crash")
+    assert answer.status_code == 500
+    assert answer.set_cookies == []  # half a change is not committed
+    assert browser.get("/read").json == {"redirected": True}
+
+
+def keeping_errors(mode: str, **options: Any) -> tuple[Any, list[Any]]:
+    """The test app, whose IronErrors are kept (and answered 500)."""
+    app = make_app(mode, **options)
+    errors: list[Exception] = []
+
+    def keep(req: Any, resp: Any, error: Exception, params: Any) -> None:
+        errors.append(error)
+        resp.status = 500
+
+    async def keep_async(*args: Any) -> None:
+        keep(*args)
+
+    app.add_error_handler(IronError, keep_async if mode == "asgi" else keep)
+    return app, errors
+
+
+def test_data_that_is_not_json_is_a_clear_error(mode: str) -> None:
+    app, errors = keeping_errors(mode)
+    answer = Browser(app).get("/not-json")
+    assert answer.status_code == 500
+    assert answer.set_cookies == []
+    [error] = errors
+    assert isinstance(error, iron_fast.SerializationError)
+    assert "set" in str(error)
+
+
+def test_options_shape_the_cookie(mode: str) -> None:
+    app = make_app(
+        mode,
+        cookie_name="sid",
+        ttl=3600,
+        cookie_options={"domain": "example.com", "samesite": "strict"},
+    )
+    answer = Browser(app).get("/count")
+    assert answer.set_cookies == [
+        f"sid={seal_in(answer, 'sid')}; Max-Age=3540; Domain=example.com; "
+        "Path=/; HttpOnly; Secure; SameSite=Strict"
+    ]
+
+
+def test_allow_insecure_on_loopback(
+    mode: str, recwarn: pytest.WarningsRecorder
+) -> None:
+    app = make_app(
+        mode, cookie_options={"secure": False}, allow_insecure=True
+    )
+    [line] = Browser(app).get("/count").set_cookies
+    assert line.endswith("~2; Max-Age=1209540; Path=/; HttpOnly; SameSite=Lax")
+    assert not [w for w in recwarn if "secure" in str(w.message)]
+
+
+# -- bad cookies -------------------------------------------------------------
+
+# Falcon has no header limit of its own; a WSGI or ASGI server's is
+# commonly 64 KB or less.
+BAD = bad_cookies(PASSWORD, NAME, header_limit=65536)
+
+
+@pytest.mark.parametrize("kind", sorted(BAD))
+def test_bad_cookie_gives_an_empty_session(mode: str, kind: str) -> None:
+    header, reason = BAD[kind]
+    heard: list[str] = []
+    app = make_app(mode, on_unseal_error=lambda r, e: heard.append(r))
+    browser = Browser(app)
+    answer = browser.get("/read", header)
+    assert (answer.status_code, answer.json) == (200, {})
+    assert answer.set_cookies == []
+    assert heard == ([reason] if reason else [])
+    # The next save replaces it with a readable cookie.
+    answer = browser.get("/count", header)
+    assert (answer.status_code, answer.json) == (200, {"count": 1})
+    assert browser.get("/read").json == {"count": 1}
+
+
+def test_good_cookie_is_read(mode: str) -> None:
+    from falcon import testing
+
+    header = f"a=1; {NAME}={iron_fast.seal(GOOD, password=PASSWORD)}; b=2"
+    answer = Browser(make_app(mode)).get("/read", header)
+    assert answer.json == GOOD
+    assert answer.set_cookies == []
+    # Straight through Falcon's client (ASGI: headers as one-shot
+    # iterators, which ASGI allows and servers do not use).
+    answer = testing.simulate_get(
+        make_app(mode), "/read", headers={"Cookie": header}
+    )
+    assert answer.json == GOOD
+
+
+def test_bad_options_fail_at_start_up() -> None:
+    from iron_fast.falcon import IronSessionMiddleware
+
+    with pytest.raises(ConfigError) as caught:
+        IronSessionMiddleware(password="short")
+    assert caught.value.option == "password"
+    with pytest.raises(ConfigError) as caught:
+        IronSessionMiddleware(password=PASSWORD, ttl=-1)
+    assert caught.value.option == "ttl"
+    with pytest.raises(ConfigError) as caught:
+        IronSessionMiddleware(password=PASSWORD, secret_key="x")  # type: ignore[call-arg]
+    assert caught.value.option == "secret_key"
+    with pytest.raises(ConfigError) as caught:
+        IronSessionMiddleware(password=PASSWORD, cookie_options={"sameSite": 1})
+    assert "samesite" in str(caught.value)
+    config = SessionConfig(password=PASSWORD, cookie_name="sid")
+    assert IronSessionMiddleware(config).config is config
+    assert IronSessionMiddleware(config=config).config is config
+    with pytest.raises(TypeError):
+        IronSessionMiddleware(config, ttl=60)  # type: ignore[misc]
+    assert IronSessionMiddleware(password=PASSWORD).config.cookie_name == (
+        "session"
+    )
+
+
+# -- rotation and chunks ----------------------------------------------------
+
+
+def test_rotation_reads_old_and_reseals_with_newest(mode: str) -> None:
+    old = f"{NAME}={iron_fast.seal(GOOD, password={1: PASSWORD})}"
+    browser = Browser(make_app(mode, password={1: PASSWORD, 2: NEWER}))
+    answer = browser.get("/read", old)
+    assert (answer.json, answer.set_cookies) == (GOOD, [])  # no re-seal
+    answer = browser.get("/count", old)
+    assert seal_in(answer).startswith("Fe26.2*2*")
+    assert iron_fast.unseal_data(
+        seal_in(answer), password={2: NEWER}
+    ) == {**GOOD, "count": 8}
+
+
+def test_too_large_without_chunk_is_a_clear_error(mode: str) -> None:
+    app, errors = keeping_errors(mode)
+    answer = Browser(app).post("/put", BIG)
+    assert answer.status_code == 500
+    assert answer.set_cookies == []
+    [error] = errors
+    assert isinstance(error, iron_fast.CookieTooLarge)
+    assert "chunk=True" in str(error)
+
+
+def test_chunked_round_trip(mode: str) -> None:
+    browser = Browser(make_app(mode, chunk=True))
+    answer = browser.post("/put", BIG)
+    assert [line.split("=", 1)[0] for line in answer.set_cookies] == [
+        f"{NAME}.0",
+        f"{NAME}.1",
+    ]
+    assert all(line.endswith(ATTRIBUTES) for line in answer.set_cookies)
+    assert all(len(line.encode()) <= 4096 for line in answer.set_cookies)
+    assert browser.get("/count").json == {**BIG, "count": 1}
+    answer = browser.post("/put", {"blob": None})
+    assert answer.set_cookies == [
+        f"{NAME}={seal_in(answer)}{ATTRIBUTES}",
+        f"{NAME}.0={EXPIRED}",
+        f"{NAME}.1={EXPIRED}",
+    ]
+    assert browser.get("/read").json == {"count": 1}
+    assert sorted(browser.jar) == [NAME]
+    # Three chunks, and a logout expires each of them.
+    browser.post("/put", {"blob": "y" * 7000})
+    assert sorted(browser.jar) == [f"{NAME}.{i}" for i in range(3)]
+    answer = browser.get("/logout")
+    assert answer.set_cookies == [
+        f"{NAME}={EXPIRED}",
+        *(f"{NAME}.{i}={EXPIRED}" for i in range(3)),
+    ]
+
+
+def test_asgi_cookie_split_over_several_headers_is_joined() -> None:
+    # HTTP/2 browsers send a Cookie header per cookie; falcon.asgi alone
+    # would keep the last one.
+    from falcon.testing import TestClient
+
+    seal = iron_fast.seal(GOOD, password=PASSWORD)
+    client = TestClient(_recording(make_app("asgi"), []))
+    for headers in (
+        [("Cookie", f"{NAME}={seal}"), ("Cookie", "a=1")],
+        [("Cookie", "a=1"), ("Cookie", f"{NAME}={seal}")],
+    ):
+        assert client.simulate_get("/read", headers=headers).json == GOOD
+
+
+def test_save_after_the_response_is_an_error() -> None:
+    from iron_fast.request_session import RequestSession
+
+    config = SessionConfig(password=PASSWORD, cookie_name=NAME)
+    session = RequestSession.open(config.codec, None)
+    session["a"] = 1
+    vary, lines = session.finish(200)
+    assert vary and len(lines) == 1
+    with pytest.raises(IronError, match="headers are out"):
+        session.save()
+
+
+# -- the example ------------------------------------------------------------
+
+
+def test_falcon_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IRON_FAST_PASSWORD", PASSWORD)
+    path = ROOT / "examples" / "falcon_app.py"
+    spec = importlib.util.spec_from_file_location("falcon_example", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    browser = Browser(module.app)
+    assert 'action="/login"' in browser.get("/").text
+    answer = browser.post(
+        "/login",
+        body="name=Ada+%3C3",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert answer.status_code == 303
+    [line] = answer.set_cookies
+    assert line.startswith("iron_fast_example=Fe26.2*1*")
+    assert "Hello, Ada &lt;3. Count: 0" in browser.get("/").text
+    browser.post("/count")
+    assert "Count: 1" in browser.get("/").text
+    answer = browser.post("/logout")
+    assert answer.set_cookies[0].startswith("iron_fast_example=; Max-Age=0")
+    assert 'action="/login"' in browser.get("/").text
