@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,8 @@ import pytest
 
 import iron_fast
 from iron_fast import ConfigError, IronError, SessionConfig
-from tests.bad_cookies import BIG, GOOD, bad_cookies
+from tests.adapter_cases import BIG, GOOD, Handler, bad_cookies
+from tests.adapter_cases import HANDLERS as SHARED_HANDLERS
 from tests.conftest import require_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,30 +40,6 @@ def _falcon() -> None:
 
 # -- the app under test: one set of handlers, served both ways -------------
 
-Handler = Callable[[Any, Any], Any]
-
-
-def _put(session: Any, body: Any) -> Any:
-    for key, value in (body or {}).items():
-        if value is None:
-            session.pop(key, None)
-        else:
-            session[key] = value
-    return dict(session)
-
-
-def _count(session: Any, body: Any) -> Any:
-    session["count"] = session.get("count", 0) + 1
-    return dict(session)
-
-
-def _save_then_change(session: Any, body: Any) -> Any:
-    session["a"] = 1
-    session.save()
-    session["b"] = 2  # saved again at the end: still one line
-    return None
-
-
 def _redirect(session: Any, body: Any) -> Any:
     import falcon
 
@@ -71,29 +47,7 @@ def _redirect(session: Any, body: Any) -> Any:
     raise falcon.HTTPSeeOther("/read")
 
 
-def _crash(session: Any, body: Any) -> Any:
-    session["half"] = "done"
-    raise RuntimeError("boom")
-
-
-def _not_json(session: Any, body: Any) -> Any:
-    session["when"] = {1, 2}
-    return None
-
-
-HANDLERS: dict[str, Handler] = {
-    "/read": lambda session, body: dict(session),
-    "/user": lambda session, body: {"user": session.get("user")},
-    "/untouched": lambda session, body: None,
-    "/count": _count,
-    "/put": _put,
-    "/logout": lambda session, body: session.destroy(),
-    "/clear": lambda session, body: session.clear(),
-    "/save-then-change": _save_then_change,
-    "/redirect": _redirect,
-    "/crash": _crash,
-    "/not-json": _not_json,
-}
+HANDLERS = {**SHARED_HANDLERS, "/redirect": _redirect}
 
 
 def _resource(handler: Handler, asgi: bool) -> Any:

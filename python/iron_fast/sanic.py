@@ -4,6 +4,7 @@ cookie: ``IronSession(app, password=...)``."""
 
 from __future__ import annotations
 
+from inspect import isawaitable
 from typing import TYPE_CHECKING
 
 from sanic import HTTPResponse, Request, Sanic
@@ -46,11 +47,21 @@ class IronSession:
         header = "; ".join(request.headers.getall("cookie", ()))
         request.ctx.session = RequestSession.open(self.config.codec, header)
 
-    async def finish(self, request: Request, response: HTTPResponse) -> None:
+    async def finish(
+        self, request: Request, response: HTTPResponse
+    ) -> HTTPResponse | None:
         session = getattr(request.ctx, "session", None)
         if not isinstance(session, RequestSession):
-            return  # answered before the session was opened
-        vary, set_cookies = session.finish(response.status)
+            return None  # answered before the session was opened
+        try:
+            vary, set_cookies = session.finish(response.status)
+        except Exception as error:
+            # Sanic logs a failing response middleware and sends the
+            # response regardless: a session that could not be saved
+            # (too large, not JSON) would pass for saved. Answer as the
+            # app answers a failing view.
+            answer = request.app.error_handler.response(request, error)
+            return await answer if isawaitable(answer) else answer
         headers = response.headers
         if vary:
             # Extend a Vary already there: caches may read only the first.
@@ -59,3 +70,4 @@ class IronSession:
         for line in set_cookies:
             # Raw lines: the bytes are the codec's, not Sanic's cookie jar.
             headers.add("set-cookie", line)
+        return None

@@ -1,14 +1,70 @@
 # SPDX-License-Identifier: MIT
-"""The Cookie headers every adapter must answer with an empty session and
-a normal response: missing, garbage, tampered, expired, foreign-password,
-oversized and half-chunked cookies, each with the reason
-``on_unseal_error`` hears (None: nothing to hear, no seal was sent)."""
+"""What the tests of the adapters that hand the session over as an
+attribute (Falcon, Sanic) share: the handlers of their test apps, and the
+Cookie headers each must answer with an empty session and a normal
+response (missing, garbage, tampered, expired, foreign-password,
+oversized, half-chunked)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import iron_fast
+
+# -- the test apps' handlers: (session, JSON body or None) -> JSON or None
+
+Handler = Callable[[Any, Any], Any]
+
+
+def _put(session: Any, body: Any) -> Any:
+    # A None value deletes the key (the interop driver's convention).
+    for key, value in (body or {}).items():
+        if value is None:
+            session.pop(key, None)
+        else:
+            session[key] = value
+    return dict(session)
+
+
+def _count(session: Any, body: Any) -> Any:
+    session["count"] = session.get("count", 0) + 1
+    return dict(session)
+
+
+def _save_then_change(session: Any, body: Any) -> Any:
+    session["a"] = 1
+    session.save()
+    session["b"] = 2  # saved again at the end: still one line
+    return None
+
+
+def _crash(session: Any, body: Any) -> Any:
+    session["half"] = "done"
+    raise RuntimeError("boom")
+
+
+def _not_json(session: Any, body: Any) -> Any:
+    session["when"] = {1, 2}
+    return None
+
+
+# Each path serves GET and POST. "/user" answers with a Vary header of
+# its own, which the adapter must extend.
+HANDLERS: dict[str, Handler] = {
+    "/read": lambda session, body: dict(session),
+    "/user": lambda session, body: {"user": session.get("user")},
+    "/untouched": lambda session, body: None,
+    "/count": _count,
+    "/put": _put,
+    "/logout": lambda session, body: session.destroy(),
+    "/clear": lambda session, body: session.clear(),
+    "/save-then-change": _save_then_change,
+    "/crash": _crash,
+    "/not-json": _not_json,
+}
+
+# -- bad cookies ---------------------------------------------------------
 
 GOOD = {"user": "Ada", "count": 7}
 FOREIGN = "foreign-secret-foreign-secret-foreign-0"
@@ -17,6 +73,9 @@ BIG = {"blob": "x" * 5000}
 
 
 class BadCookie(NamedTuple):
+    """A Cookie header, and the reason ``on_unseal_error`` hears for it
+    (None: nothing to hear, no seal was sent)."""
+
     header: str
     reason: str | None
 
