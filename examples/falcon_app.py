@@ -84,6 +84,7 @@ app.add_route("/count", Count())
 app.add_route("/logout", Logout())
 
 if __name__ == "__main__":
-    with make_server("127.0.0.1", 8000, app) as server:
+    # Falcon types start_response more narrowly than wsgiref does.
+    with make_server("127.0.0.1", 8000, app) as server:  # type: ignore[arg-type]
         print("serving on http://127.0.0.1:8000/")
         server.serve_forever()

@@ -40,7 +40,7 @@ async def home(request: Request) -> HTTPResponse:
 
 
 async def login(request: Request) -> HTTPResponse:
-    name = request.form.get("name") or ""
+    name = (request.form.get("name") if request.form else None) or ""
     request.ctx.session["user"] = name.strip()[:64]
     request.ctx.session["count"] = 0
     return redirect("/", status=303)

@@ -108,8 +108,7 @@ def bad_cookies(
         "quoted": BadCookie(f'{name}="{good}"', "invalid"),
         "tampered": BadCookie(f"{name}={_tampered(good)}", "invalid"),
         "expired": BadCookie(
-            f"{name}="
-            + sealed(GOOD, ttl=60, localtime_offset_ms=-3_600_000),
+            f"{name}=" + sealed(GOOD, ttl=60, localtime_offset_ms=-3_600_000),
             "expired",
         ),
         "foreign-password": BadCookie(

@@ -40,6 +40,7 @@ def _falcon() -> None:
 
 # -- the app under test: one set of handlers, served both ways -------------
 
+
 def _redirect(session: Any, body: Any) -> Any:
     import falcon
 
@@ -301,9 +302,7 @@ def test_options_shape_the_cookie(mode: str) -> None:
 def test_allow_insecure_on_loopback(
     mode: str, recwarn: pytest.WarningsRecorder
 ) -> None:
-    app = make_app(
-        mode, cookie_options={"secure": False}, allow_insecure=True
-    )
+    app = make_app(mode, cookie_options={"secure": False}, allow_insecure=True)
     [line] = Browser(app).get("/count").set_cookies
     assert line.endswith("~2; Max-Age=1209540; Path=/; HttpOnly; SameSite=Lax")
     assert not [w for w in recwarn if "secure" in str(w.message)]
@@ -360,7 +359,9 @@ def test_bad_options_fail_at_start_up() -> None:
         IronSessionMiddleware(password=PASSWORD, secret_key="x")  # type: ignore[call-arg]
     assert caught.value.option == "secret_key"
     with pytest.raises(ConfigError) as caught:
-        IronSessionMiddleware(password=PASSWORD, cookie_options={"sameSite": 1})
+        IronSessionMiddleware(
+            password=PASSWORD, cookie_options={"sameSite": 1}
+        )
     assert "samesite" in str(caught.value)
     config = SessionConfig(password=PASSWORD, cookie_name="sid")
     assert IronSessionMiddleware(config).config is config
@@ -382,9 +383,10 @@ def test_rotation_reads_old_and_reseals_with_newest(mode: str) -> None:
     assert (answer.json, answer.set_cookies) == (GOOD, [])  # no re-seal
     answer = browser.get("/count", old)
     assert seal_in(answer).startswith("Fe26.2*2*")
-    assert iron_fast.unseal_data(
-        seal_in(answer), password={2: NEWER}
-    ) == {**GOOD, "count": 8}
+    assert iron_fast.unseal_data(seal_in(answer), password={2: NEWER}) == {
+        **GOOD,
+        "count": 8,
+    }
 
 
 def test_too_large_without_chunk_is_a_clear_error(mode: str) -> None:

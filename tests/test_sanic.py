@@ -121,9 +121,7 @@ class Browser:
         if cookie is None:
             cookie = "; ".join(f"{k}={v}" for k, v in self.jar.items())
         headers = {"Cookie": cookie} if cookie else {}
-        _, response = getattr(self.client, method)(
-            path, headers=headers, **kw
-        )
+        _, response = getattr(self.client, method)(path, headers=headers, **kw)
         response.set_cookies = response.headers.get_list("set-cookie")
         for line in response.set_cookies:
             name, value = line.split(";", 1)[0].split("=", 1)
@@ -305,6 +303,18 @@ def test_good_cookie_is_read() -> None:
     assert answer.set_cookies == []
 
 
+def test_cookie_split_over_several_headers_is_joined() -> None:
+    # HTTP/2 browsers send a Cookie header per cookie.
+    seal = iron_fast.seal(GOOD, password=PASSWORD)
+    with serving(make_app()) as browser:
+        for headers in (
+            [("Cookie", f"{NAME}={seal}"), ("Cookie", "a=1")],
+            [("Cookie", "a=1"), ("Cookie", f"{NAME}={seal}")],
+        ):
+            _, answer = browser.client.get("/read", headers=headers)
+            assert answer.json == GOOD
+
+
 def test_bad_options_fail_at_start_up() -> None:
     from sanic import Sanic
 
@@ -338,9 +348,10 @@ def test_rotation_reads_old_and_reseals_with_newest() -> None:
         assert (answer.json, answer.set_cookies) == (GOOD, [])
         answer = browser.get("/count", old)
     assert seal_in(answer).startswith("Fe26.2*2*")
-    assert iron_fast.unseal_data(
-        seal_in(answer), password={2: NEWER}
-    ) == {**GOOD, "count": 8}
+    assert iron_fast.unseal_data(seal_in(answer), password={2: NEWER}) == {
+        **GOOD,
+        "count": 8,
+    }
 
 
 def test_too_large_without_chunk_is_a_clear_error() -> None:

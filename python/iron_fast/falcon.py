@@ -26,8 +26,9 @@ class IronSessionMiddleware:
 
     Each request gets ``req.context.session``, a dict with ``save()`` and
     ``destroy()``. It is saved when the response goes out if it was
-    modified, and only then; emptied, it expires the cookie the request
-    sent. A response that read the session gets ``Vary: Cookie``."""
+    modified, and only then (not on a 5xx: a handler that failed half way
+    commits nothing); emptied, it expires the cookie the request sent. A
+    response that read the session gets ``Vary: Cookie``."""
 
     def __init__(
         self,
@@ -85,4 +86,3 @@ class IronSessionMiddleware:
         req_succeeded: bool,
     ) -> None:
         self.process_response(req, resp, resource, req_succeeded)
-

@@ -8,14 +8,17 @@ Also ``adapter_config()``, those adapters' reading of their options.
 
 from __future__ import annotations
 
-from collections.abc import ItemsView, Iterator, KeysView, ValuesView
-from typing import Any, NamedTuple
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from iron_fast.codec import SessionCodec
 from iron_fast.cookies import ResponseJar
 from iron_fast.errors import ConfigError, IronError
 from iron_fast.session import IronSession
 from iron_fast.session_config import OPTION_NAMES, SessionConfig
+
+if TYPE_CHECKING:
+    from _collections_abc import dict_items, dict_keys, dict_values
 
 __all__ = ["Finish", "RequestSession", "adapter_config"]
 
@@ -123,15 +126,15 @@ class RequestSession(IronSession):
         self.accessed = True
         return dict.get(self, key, default)
 
-    def keys(self) -> KeysView[str]:
+    def keys(self) -> dict_keys[str, Any]:
         self.accessed = True
         return dict.keys(self)
 
-    def values(self) -> ValuesView[Any]:
+    def values(self) -> dict_values[str, Any]:
         self.accessed = True
         return dict.values(self)
 
-    def items(self) -> ItemsView[str, Any]:  # json.dumps(session) too
+    def items(self) -> dict_items[str, Any]:  # json.dumps(session) too
         self.accessed = True
         return dict.items(self)
 

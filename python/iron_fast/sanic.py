@@ -4,10 +4,12 @@ cookie: ``IronSession(app, password=...)``."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from inspect import isawaitable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from sanic import HTTPResponse, Request, Sanic
+from sanic.response import BaseHTTPResponse
 
 from iron_fast.request_session import RequestSession, adapter_config
 from iron_fast.session_config import SessionConfig, SessionOptions
@@ -20,6 +22,11 @@ __all__ = ["IronSession"]
 # Opened before, and saved after, the app's other middleware of the
 # default priority, which may use the session.
 _PRIORITY = 100
+# Sanic's ErrorHandler.response (untyped there): the app's handler for
+# an exception, which may be a coroutine function.
+_Handler = Callable[
+    [Request, Exception], "HTTPResponse | Awaitable[HTTPResponse]"
+]
 
 
 class IronSession:
@@ -29,8 +36,9 @@ class IronSession:
 
     Each request gets ``request.ctx.session``, a dict with ``save()`` and
     ``destroy()``. It is saved when the response goes out if it was
-    modified, and only then; emptied, it expires the cookie the request
-    sent. A response that read the session gets ``Vary: Cookie``."""
+    modified, and only then (not on a 5xx: a handler that failed half way
+    commits nothing); emptied, it expires the cookie the request sent. A
+    response that read the session gets ``Vary: Cookie``."""
 
     def __init__(
         self,
@@ -39,8 +47,8 @@ class IronSession:
         **options: Unpack[SessionOptions],
     ) -> None:
         self.config = adapter_config(config, dict(options))
-        app.on_request(self.open, priority=_PRIORITY)
-        app.on_response(self.finish, priority=_PRIORITY)
+        app.middleware(self.open, "request", priority=_PRIORITY)
+        app.middleware(self.finish, "response", priority=_PRIORITY)
 
     async def open(self, request: Request) -> None:
         # HTTP/2 may split the Cookie header (RFC 9113: join with "; ").
@@ -48,7 +56,7 @@ class IronSession:
         request.ctx.session = RequestSession.open(self.config.codec, header)
 
     async def finish(
-        self, request: Request, response: HTTPResponse
+        self, request: Request, response: BaseHTTPResponse
     ) -> HTTPResponse | None:
         session = getattr(request.ctx, "session", None)
         if not isinstance(session, RequestSession):
@@ -60,7 +68,8 @@ class IronSession:
             # response regardless: a session that could not be saved
             # (too large, not JSON) would pass for saved. Answer as the
             # app answers a failing view.
-            answer = request.app.error_handler.response(request, error)
+            handle = cast(_Handler, request.app.error_handler.response)
+            answer = handle(request, error)
             return await answer if isawaitable(answer) else answer
         headers = response.headers
         if vary:
