@@ -130,6 +130,11 @@ def starlette(variant: str) -> Request:
 
         middleware = Middleware(IronSessionMiddleware, password=PASSWORD)
     app = Starlette(routes=[Route("/", view)], middleware=[middleware])
+    return _asgi(app, variant)
+
+
+def _asgi(app: Any, variant: str) -> Request:
+    """``request()`` for an ASGI app whose requests never wait on I/O."""
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
@@ -156,7 +161,7 @@ def starlette(variant: str) -> Request:
         }
         _step(app(scope, receive, send))
         start, body = sent[0], sent[-1]
-        return body["body"], start["headers"]
+        return body["body"], list(start["headers"])
 
     base = [(b"host", b"testserver")]
 
@@ -418,6 +423,100 @@ def _aiohttp_result(result: tuple[bytes, list[str]]) -> tuple[str, int]:
     return body.decode(), len(lines)
 
 
+# -- Falcon (WSGI and ASGI) and Sanic: no cookie session of their own --
+
+
+def falcon_app(variant: str, asgi: bool = False) -> Any:
+    """The view as a Falcon app (``falcon.asgi.App`` if ``asgi``); there
+    is no ``native`` variant."""
+    import falcon
+    import falcon.asgi
+
+    class DictSession:
+        def process_request(self, req: Any, resp: Any) -> None:
+            req.context.session = {}
+
+        async def process_request_async(self, req: Any, resp: Any) -> None:
+            req.context.session = {}
+
+    class Index:
+        def on_get(self, req: Any, resp: Any) -> None:
+            resp.text = str(_touch(req.context.session))
+
+    class AsyncIndex:
+        async def on_get(self, req: Any, resp: Any) -> None:
+            resp.text = str(_touch(req.context.session))
+
+    if variant == "none":
+        middleware: Any = DictSession()
+    else:
+        from iron_fast.falcon import IronSessionMiddleware
+
+        middleware = IronSessionMiddleware(password=PASSWORD)
+    app = (falcon.asgi.App if asgi else falcon.App)(middleware=[middleware])
+    app.add_route("/", AsyncIndex() if asgi else Index())
+    return app
+
+
+def falcon(variant: str) -> Request:
+    return _wsgi(falcon_app(variant), variant)
+
+
+def falcon_asgi(variant: str) -> Request:
+    return _asgi(falcon_app(variant, asgi=True), variant)
+
+
+_sanic_apps = itertools.count()  # Sanic wants a new name for each app
+
+
+def sanic_app(variant: str) -> Any:
+    """The view as a Sanic app, started (its ASGI lifespan) and ready to be
+    called as ASGI; there is no ``native`` variant."""
+    from sanic import Sanic, text
+
+    Sanic.test_mode = True  # no signal handlers, no worker processes
+    app = Sanic(f"bench_{next(_sanic_apps)}")
+    if variant == "none":
+
+        @app.on_request
+        async def dict_session(request: Any) -> None:
+            request.ctx.session = {}
+
+    else:
+        from iron_fast.sanic import IronSession
+
+        IronSession(app, password=PASSWORD)
+
+    @app.get("/")
+    async def index(request: Any) -> Any:
+        return text(str(_touch(request.ctx.session)))
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(_lifespan_startup(app))
+    return app
+
+
+async def _lifespan_startup(app: Any) -> None:
+    events = asyncio.Queue[dict[str, Any]]()
+    events.put_nowait({"type": "lifespan.startup"})
+    started = asyncio.Event()
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "lifespan.startup.complete":
+            started.set()
+
+    scope = {"type": "lifespan", "asgi": {"version": "3.0"}}
+    task = asyncio.ensure_future(app(scope, events.get, send))
+    await asyncio.wait_for(started.wait(), 30)
+    task.cancel()  # the app is started; no shutdown is ever sent
+    await asyncio.gather(task, return_exceptions=True)
+
+
+def sanic(variant: str) -> Request:
+    return _asgi(sanic_app(variant), variant)
+
+
 # -----------------------------------------------------------------------
 
 
@@ -441,12 +540,21 @@ FRAMEWORKS: dict[str, Callable[[str], Request]] = {
     "flask": flask,
     "django": django,
     "aiohttp": aiohttp,
+    "falcon": falcon,
+    "falcon_asgi": falcon_asgi,
+    "sanic": sanic,
 }
+# The frameworks that have no cookie session of their own (no ``native``).
+SESSIONLESS = ("falcon", "falcon_asgi", "sanic")
 # (framework, variant) for every benchmark; NEXT where there is a target.
 CASES = [
     (framework, variant)
     for framework in FRAMEWORKS
     for variant in (
-        (*VARIANTS, NEXT) if framework in ("starlette", "flask") else VARIANTS
+        (*VARIANTS, NEXT)
+        if framework in ("starlette", "flask")
+        else ("none", "iron_fast")
+        if framework in SESSIONLESS
+        else VARIANTS
     )
 ]
