@@ -8,7 +8,7 @@ meant to be a fair baseline, so it is written to be reasonably efficient
 JSON encoder) but, like iron itself, it derives both keys on every seal
 and unseal and caches nothing per password.
 
-Format (SPEC.md sections 1-3)::
+Format (docs/format.md sections 1-3)::
 
     Fe26.2*id*encSalt*b64url(iv)*b64url(ct)*expiration*hmacSalt*b64url(mac) ~2
 
@@ -25,7 +25,7 @@ The JSON text is ``json.dumps(separators=(",", ":"), ensure_ascii=False)``
 ``JSON.stringify`` does. It is byte-identical to JavaScript for strings,
 integers, and objects whose keys are in JavaScript order; Python formats
 some floats differently (``1e-07`` vs ``1e-7``) and does not move
-integer-like keys first (SPEC.md section 8).
+integer-like keys first (docs/format.md section 8).
 """
 
 from __future__ import annotations

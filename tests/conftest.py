@@ -204,3 +204,84 @@ def node_peer():
         yield peer
     finally:
         peer.close()
+
+
+class SessionPeer:
+    """Client of ``tests/interop/session_peer.mjs``: iron-session 9's
+    ``getIronSession`` over a Cookie header, one JSON request per line."""
+
+    def __init__(self, node: str) -> None:
+        self._proc = subprocess.Popen(
+            [node, str(INTEROP_DIR / "session_peer.mjs")],
+            cwd=INTEROP_DIR,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            encoding="utf-8",
+            bufsize=1,
+        )
+        self._lock = threading.Lock()
+
+    def run(
+        self,
+        options: dict[str, Any],
+        cookie: str | None = None,
+        actions: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """Open a session with these options (iron-session's spelling)
+        from ``cookie`` (a Cookie header), apply ``actions`` (``{"set":
+        data}``, ``{"save": True}``, ``{"destroy": True}``, ...), and
+        answer ``session_before`` and ``set_cookie``."""
+        request = {"options": options, "cookie": cookie, "actions": actions}
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        with self._lock:
+            self._proc.stdin.write(json.dumps(request) + "\n")
+            self._proc.stdin.flush()
+            line = self._proc.stdout.readline()
+        if not line:
+            raise PeerError("session_peer.mjs exited")
+        answer: dict[str, Any] = json.loads(line)
+        assert answer["ok"], answer.get("error")
+        return answer
+
+    def close(self) -> None:
+        assert self._proc.stdin is not None
+        self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+
+
+@pytest.fixture(scope="session")
+def session_peer():
+    """A running ``node tests/interop/session_peer.mjs`` (iron-session 9);
+    skips without Node or its packages, unless IRON_FAST_REQUIRE_ALL=1."""
+    executable = shutil.which("node")
+    if executable is None:
+        require_or_skip("node is not on PATH (needed for the interop tests)")
+    package = INTEROP_DIR / "node_modules" / "iron-session-9" / "package.json"
+    if not package.is_file():
+        require_or_skip(f"{package.parent} is missing: run `npm ci` there")
+    assert executable is not None
+    peer = SessionPeer(executable)
+    try:
+        yield peer
+    finally:
+        peer.close()
+
+
+def browser_header(
+    set_cookies: list[str], jar: dict[str, str] | None = None
+) -> str:
+    """The Cookie header a browser sends after these Set-Cookie lines
+    (Max-Age=0 deletes), starting from no cookies or from the browser's
+    cookie store ``jar``, which is updated in place."""
+    cookies = {} if jar is None else jar
+    for line in set_cookies:
+        name, value = line.split(";", 1)[0].split("=", 1)
+        if "; Max-Age=0" in line:
+            cookies.pop(name, None)
+        else:
+            cookies[name] = value
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())

@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import subprocess
-import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import Any
 
 import pytest
 
-from tests.conftest import INTEROP_DIR, require_or_skip
+from tests.conftest import SessionPeer, require_or_skip
+from tests.conftest import browser_header as header_of
 
 # aiohttp-session itself keys the request with strings (aiohttp 3.14
 # warns), and Sanic imports websockets' legacy module; nothing of ours.
@@ -54,19 +52,11 @@ ADAPTERS = [
 # -- Node: iron-session 9's getIronSession ---------------------------------
 
 
-class SessionPeer:
-    """``node session_peer.mjs``: one JSON request per line, in order."""
+class NodeApp:
+    """iron-session 9 with this file's cookie name and password."""
 
-    def __init__(self, node: str) -> None:
-        self._proc = subprocess.Popen(
-            [node, str(INTEROP_DIR / "session_peer.mjs")],
-            cwd=INTEROP_DIR,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            encoding="utf-8",
-            bufsize=1,
-        )
-        self._lock = threading.Lock()
+    def __init__(self, peer: SessionPeer) -> None:
+        self.peer = peer
 
     def run(
         self,
@@ -75,54 +65,12 @@ class SessionPeer:
         **options: Any,
     ) -> dict[str, Any]:
         options = {"cookieName": NAME, "password": PASSWORD, **options}
-        request = {"options": options, "cookie": cookie, "actions": actions}
-        assert self._proc.stdin is not None and self._proc.stdout is not None
-        with self._lock:
-            self._proc.stdin.write(json.dumps(request) + "\n")
-            self._proc.stdin.flush()
-            line = self._proc.stdout.readline()
-        if not line:
-            raise RuntimeError("session_peer.mjs exited")
-        answer = json.loads(line)
-        assert answer["ok"], answer.get("error")
-        return answer
-
-    def close(self) -> None:
-        assert self._proc.stdin is not None
-        self._proc.stdin.close()
-        try:
-            self._proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
+        return self.peer.run(options, cookie, actions)
 
 
-@pytest.fixture(scope="module")
-def node() -> Iterator[SessionPeer]:
-    executable = shutil.which("node")
-    if executable is None:
-        require_or_skip("node is not on PATH (needed for the interop tests)")
-    package = INTEROP_DIR / "node_modules" / "iron-session-9" / "package.json"
-    if not package.is_file():
-        require_or_skip(f"{package.parent} is missing: run `npm ci` there")
-    assert executable is not None
-    peer = SessionPeer(executable)
-    try:
-        yield peer
-    finally:
-        peer.close()
-
-
-def header_of(lines: list[str], jar: dict[str, str] | None = None) -> str:
-    """The Cookie header a browser sends after these Set-Cookie lines."""
-    jar = {} if jar is None else dict(jar)
-    for line in lines:
-        name, value = line.split(";", 1)[0].split("=", 1)
-        if "; Max-Age=0" in line:
-            jar.pop(name, None)
-        else:
-            jar[name] = value
-    return "; ".join(f"{k}={v}" for k, v in jar.items())
+@pytest.fixture
+def node(session_peer: SessionPeer) -> NodeApp:
+    return NodeApp(session_peer)
 
 
 def seal_of(lines: list[str]) -> str:

@@ -9,14 +9,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import runpy
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import iron_fast
 from iron_fast import CookieTooLarge, seal_data, unseal_data
+from tests.bad_cookies import bad_cookies
 from tests.conftest import require_or_skip
 
 # aiohttp-session itself keys the request with strings (aiohttp 3.14
@@ -267,34 +268,7 @@ def test_bad_options_fail_at_construction() -> None:
 # -- bad cookies -----------------------------------------------------------
 
 
-def _bad_cookies() -> dict[str, tuple[str, str]]:
-    good = seal_data({"user": "eve"}, password=PASSWORD)
-    mac_at = good.rindex("*") + 1
-    flipped = "A" if good[mac_at] != "A" else "B"
-    return {
-        "garbage": ("not-a-seal-at-all", "invalid"),
-        "tampered": (good[:mac_at] + flipped + good[mac_at + 1 :], "invalid"),
-        "expired": (
-            iron_fast.seal(
-                {"user": "eve"},
-                password=PASSWORD,
-                ttl=60,
-                localtime_offset_ms=-3_600_000,
-            ),
-            "expired",
-        ),
-        "wrong-password": (
-            seal_data({"user": "eve"}, password=OLD),
-            "invalid",
-        ),
-        "unknown-id": (
-            seal_data({"user": "eve"}, password={7: PASSWORD}),
-            "unknown-password",
-        ),
-    }
-
-
-BAD_COOKIES = _bad_cookies()
+BAD_COOKIES = bad_cookies(PASSWORD, OLD)
 
 
 @pytest.mark.parametrize("kind", sorted(BAD_COOKIES))
@@ -419,3 +393,32 @@ def test_three_chunks_need_a_larger_header_limit() -> None:
         assert await response.json() == big
 
     run(scenario, {"max_field_size": 16384}, chunk=True)
+
+
+def test_storage_max_age_limits_the_data_as_aiohttp_session_does() -> None:
+    # aiohttp-session documents max_age as the maximum age of the session
+    # data (its Fernet storage enforces it): a replayed cookie must not
+    # open after it, whatever the browser did with Max-Age.
+    async def scenario(client: Any) -> None:
+        response = await client.get("/count")
+        (line,) = set_cookies(response)
+        assert "; Max-Age=1;" in line
+        expiration = int(line.split(";", 1)[0].split("*")[5])
+        now_ms = time.time_ns() // 1_000_000
+        assert expiration - now_ms <= 1_000  # the seal: one second
+
+    run(scenario, max_age=1)
+
+
+def test_allow_insecure_is_an_option_not_a_cookie_attribute() -> None:
+    import warnings
+
+    from iron_fast import IronFastWarning
+
+    async def scenario(client: Any) -> None:
+        (line,) = set_cookies(await client.get("/count"))
+        assert "Secure" not in line
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IronFastWarning)
+        run(scenario, secure=False, allow_insecure=True)

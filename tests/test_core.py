@@ -29,7 +29,7 @@ def same(a, b):
     """Equality of JSON values that keeps bool apart from int. A float is
     compared as a double: JSON.stringify writes an integral float without a
     fraction (1e16 -> 10000000000000000), so it comes back as an int equal
-    to it as a double (DESIGN.md decision 6)."""
+    to it as a double (docs/design.md decision 6)."""
     if isinstance(b, dict):
         return (
             isinstance(a, dict)

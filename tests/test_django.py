@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-import iron_fast
 from iron_fast import CookieTooLarge, seal_data, unseal_data
+from tests.bad_cookies import bad_cookies
 from tests.conftest import require_or_skip
 
 PASSWORD = "django-test-password-0123456789-abcdef"
@@ -91,7 +91,7 @@ def view_put(request: Any) -> Any:
         else:
             request.session[key] = value
     if "expiry" in request.GET:
-        request.session.set_expiry(int(request.GET["expiry"]))
+        request.session.set_expiry(json.loads(request.GET["expiry"]))
     status = int(request.GET.get("status", 200))
     return HttpResponse("ok", status=status)
 
@@ -300,37 +300,10 @@ def test_no_save_on_5xx(client: Any) -> None:
 # -- bad cookies -----------------------------------------------------------
 
 
-def _bad_cookies() -> dict[str, tuple[str, str | None]]:
-    good = seal_data({"user": "eve"}, password=PASSWORD)
-    mac_at = good.rindex("*") + 1
-    flipped = "A" if good[mac_at] != "A" else "B"
-    return {
-        "garbage": ("not-a-seal-at-all", "invalid"),
-        "tampered": (good[:mac_at] + flipped + good[mac_at + 1 :], "invalid"),
-        "truncated": (good[:-20], "invalid"),
-        "expired": (
-            iron_fast.seal(
-                {"user": "eve"},
-                password=PASSWORD,
-                ttl=60,
-                localtime_offset_ms=-3_600_000,
-            ),
-            "expired",
-        ),
-        "wrong-password": (
-            seal_data({"user": "eve"}, password=OLD),
-            "invalid",
-        ),
-        "unknown-id": (
-            seal_data({"user": "eve"}, password={7: PASSWORD}),
-            "unknown-password",
-        ),
-        "foreign": ("Fe26.2**x*y*z**mac~2", "invalid"),
-        "short": ("x", None),  # Django drops keys under 8 characters
-    }
-
-
-BAD_COOKIES = _bad_cookies()
+BAD_COOKIES: dict[str, tuple[str, str | None]] = {
+    **bad_cookies(PASSWORD, OLD),
+    "short": ("x", None),  # Django drops keys under 8 characters
+}
 
 
 @pytest.mark.parametrize("kind", sorted(BAD_COOKIES))
@@ -405,6 +378,21 @@ def test_set_expiry(client: Any) -> None:
     assert "Max-Age" not in line
     assert line.endswith("; Path=/; HttpOnly; Secure; SameSite=Lax")
     assert client.get("/read").json() == {"a": 2, "_session_expiry": 0}
+
+
+@pytest.mark.parametrize(
+    ("expiry", "max_age"),
+    [(3600.5, 3540), (10**13, 4503599627310), (0.4, 1)],
+)
+def test_set_expiry_takes_what_django_takes(
+    client: Any, expiry: float, max_age: int
+) -> None:
+    # Django's signed-cookie store takes a float and any large number:
+    # whole seconds here, capped at what a seal's timestamp can hold.
+    response = put(client, {"a": 1}, f"?expiry={expiry}")
+    assert response.status_code == 200
+    assert f"; Max-Age={max_age};" in lines(response)[NAME]
+    assert client.get("/read").json()["a"] == 1
 
 
 def test_settings_shape_the_cookie(client: Any) -> None:
@@ -641,3 +629,36 @@ def test_request_factory_pattern() -> None:
         request.session.save()
         key = request.session.session_key
         assert unseal_data(key, password=PASSWORD) == {"a": 1}
+
+
+def test_the_session_is_read_from_request_cookies() -> None:
+    # Django documents request.COOKIES as what its middleware reads: a
+    # RequestFactory test (or a cookie-rewriting middleware) sets it.
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from iron_fast.django.middleware import SessionMiddleware
+
+    with django_project():
+        seal = seal_data({"user": "ada"}, password=PASSWORD)
+        request = RequestFactory().get("/")
+        request.COOKIES[NAME] = seal
+        middleware = SessionMiddleware(lambda r: HttpResponse())
+        middleware.process_request(request)
+        assert request.session["user"] == "ada"
+        request.session.flush()
+        response = middleware.process_response(request, HttpResponse())
+        assert response.cookies[NAME].OutputString() == f"{NAME}={EXPIRED}"
+
+
+def test_response_cookies_carry_the_attributes(client: Any) -> None:
+    response = client.get("/count")
+    morsel = response.cookies[NAME]
+    assert morsel["max-age"] == "1209540"
+    assert (morsel["path"], morsel["samesite"]) == ("/", "Lax")
+    assert morsel["secure"] is True and morsel["httponly"] is True
+    assert morsel.OutputString() == lines(response)[NAME]
+    # Code that adjusts the cookie changes what is sent.
+    morsel["samesite"] = "Strict"
+    assert "SameSite=Strict" in morsel.OutputString()
+    assert morsel.value == seal_of(response)

@@ -15,13 +15,15 @@ import pytest
 
 import iron_fast
 from iron_fast import ConfigError, IronError, SessionConfig
-from tests.adapter_cases import BIG, GOOD, Handler, bad_cookies
 from tests.adapter_cases import HANDLERS as SHARED_HANDLERS
-from tests.conftest import require_or_skip
+from tests.adapter_cases import Handler
+from tests.bad_cookies import BIG, bad_cookie_headers
+from tests.conftest import browser_header, require_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "falcon-test-password-0123456789-abcdef"
 NEWER = "newer-secret-newer-secret-newer-secret"
+GOOD = {"user": "Ada", "count": 7}
 NAME = "session"
 ATTRIBUTES = "; Max-Age=1209540; Path=/; HttpOnly; Secure; SameSite=Lax"
 EXPIRED = "; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax"
@@ -113,19 +115,14 @@ class Browser:
         self, method: str, path: str, cookie: str | None = None, **kw: Any
     ) -> Any:
         if cookie is None:
-            cookie = "; ".join(f"{k}={v}" for k, v in self.jar.items())
+            cookie = browser_header([], self.jar)
         self.lines.clear()
         headers = {"Cookie": cookie} if cookie else {}
         result = self.client.simulate_request(
             method, path, headers=headers, **kw
         )
         result.set_cookies = list(self.lines)
-        for line in self.lines:
-            name, value = line.split(";", 1)[0].split("=", 1)
-            if "; Max-Age=0;" in line:
-                self.jar.pop(name, None)
-            else:
-                self.jar[name] = value
+        browser_header(self.lines, self.jar)
         return result
 
     def get(self, path: str, cookie: str | None = None, **kw: Any) -> Any:
@@ -312,7 +309,7 @@ def test_allow_insecure_on_loopback(
 
 # Falcon has no header limit of its own; a WSGI or ASGI server's is
 # commonly 64 KB or less.
-BAD = bad_cookies(PASSWORD, NAME, header_limit=65536)
+BAD = bad_cookie_headers(PASSWORD, NEWER, NAME, header_limit=65536)
 
 
 @pytest.mark.parametrize("kind", sorted(BAD))

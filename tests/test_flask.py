@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-import iron_fast
 from iron_fast import ConfigError, CookieTooLarge, seal_data, unseal_data
+from tests.bad_cookies import bad_cookies
 from tests.conftest import require_or_skip
 
 PASSWORD = "flask-test-password-0123456789-abcdef"
@@ -215,35 +215,7 @@ def test_bad_configuration() -> None:
 # -- bad cookies -----------------------------------------------------------
 
 
-def _bad_cookies() -> dict[str, tuple[str, str]]:
-    good = seal_data({"user": "eve"}, password=PASSWORD)
-    mac_at = good.rindex("*") + 1
-    flipped = "A" if good[mac_at] != "A" else "B"
-    return {
-        "garbage": ("not-a-seal-at-all", "invalid"),
-        "tampered": (good[:mac_at] + flipped + good[mac_at + 1 :], "invalid"),
-        "expired": (
-            iron_fast.seal(
-                {"user": "eve"},
-                password=PASSWORD,
-                ttl=60,
-                localtime_offset_ms=-3_600_000,
-            ),
-            "expired",
-        ),
-        "wrong-password": (
-            seal_data({"user": "eve"}, password=OLD),
-            "invalid",
-        ),
-        "unknown-id": (
-            seal_data({"user": "eve"}, password={7: PASSWORD}),
-            "unknown-password",
-        ),
-        "a-list": (seal_data([1, 2], password=PASSWORD), "invalid"),
-    }
-
-
-BAD_COOKIES = _bad_cookies()
+BAD_COOKIES = bad_cookies(PASSWORD, OLD)
 
 
 @pytest.mark.parametrize("kind", sorted(BAD_COOKIES))
@@ -312,7 +284,7 @@ def test_chunked_round_trip() -> None:
     ]
 
 
-def test_config_is_built_once_per_app() -> None:
+def test_config_is_built_once_per_set_of_settings() -> None:
     from iron_fast.flask import IronSessionInterface
 
     interface = IronSessionInterface()
@@ -321,9 +293,59 @@ def test_config_is_built_once_per_app() -> None:
     client.get("/count")
     configs = interface.configs(app)
     client.get("/count")
-    assert interface.configs(app) is configs
+    assert interface.configs(app)[0] is configs[0]
     other = make_app(interface, SESSION_COOKIE_NAME="other")
     assert interface.configs(other)[0].cookie_name == "other"
+
+
+def test_settings_changed_after_the_first_request_take_effect() -> None:
+    # Flask reads its settings on every request; tests and apps that
+    # reconfigure rely on it.
+    app = make_app()
+    client = app.test_client()
+    (line,) = set_cookies(client.get("/count"))
+    assert line.endswith("SameSite=Lax")
+    app.config["SESSION_COOKIE_SAMESITE"] = "Strict"
+    (line,) = set_cookies(client.get("/count"))
+    assert line.endswith("SameSite=Strict")
+    app.config["IRON_SESSION_PASSWORD"] = {1: PASSWORD, 2: OLD * 2}
+    (line,) = set_cookies(client.get("/count"))
+    assert line.split("*")[1] == "2"  # sealed with the new newest id
+    assert client.get("/read").get_json()["count"] == 3
+
+
+def test_modified_stays_true_after_the_save() -> None:
+    from flask import session
+
+    app = make_app()
+    seen: list[bool] = []
+
+    @app.after_request
+    def after(response: Any) -> Any:
+        seen.append(session.modified)
+        return response
+
+    @app.teardown_request
+    def teardown(error: Any) -> None:
+        seen.append(session.modified)
+
+    app.test_client().get("/count")
+    assert seen == [True, True]
+
+
+def test_allow_insecure_is_read_from_the_app_config() -> None:
+    import warnings
+
+    from iron_fast.errors import IronFastWarning
+
+    app = make_app(
+        IRON_SESSION_COOKIE_OPTIONS={"secure": False},
+        IRON_SESSION_ALLOW_INSECURE=True,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IronFastWarning)
+        (line,) = set_cookies(app.test_client().get("/count"))
+    assert "Secure" not in line
 
 
 def test_example_app(monkeypatch: pytest.MonkeyPatch) -> None:

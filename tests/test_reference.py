@@ -78,7 +78,7 @@ def test_deterministic_vector(case: dict[str, Any]) -> None:
     password = _secret(inputs["password"])
     if not _reproducible(case):
         # Python's json formats some floats differently from JSON.stringify
-        # (SPEC.md section 8), so the reference cannot seal these bytes;
+        # (docs/format.md section 8), so the reference cannot seal these bytes;
         # it must still open the real seal and read the same numbers.
         assert _has_float(inputs["data"]), inputs
         opened = ref.unseal(

@@ -18,8 +18,9 @@ import pytest
 
 import iron_fast
 from iron_fast import ConfigError, IronError, SessionConfig
-from tests.adapter_cases import BIG, GOOD, HANDLERS, Handler, bad_cookies
-from tests.conftest import require_or_skip
+from tests.adapter_cases import HANDLERS, Handler
+from tests.bad_cookies import BIG, bad_cookie_headers
+from tests.conftest import browser_header, require_or_skip
 
 # Sanic imports websockets' legacy module, which warns; nothing of ours.
 pytestmark = pytest.mark.filterwarnings(
@@ -28,6 +29,7 @@ pytestmark = pytest.mark.filterwarnings(
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "sanic-test-password-0123456789-abcdefg"
 NEWER = "newer-secret-newer-secret-newer-secret"
+GOOD = {"user": "Ada", "count": 7}
 NAME = "session"
 ATTRIBUTES = "; Max-Age=1209540; Path=/; HttpOnly; Secure; SameSite=Lax"
 EXPIRED = "; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax"
@@ -119,16 +121,11 @@ class Browser:
         self, method: str, path: str, cookie: str | None = None, **kw: Any
     ) -> Any:
         if cookie is None:
-            cookie = "; ".join(f"{k}={v}" for k, v in self.jar.items())
+            cookie = browser_header([], self.jar)
         headers = {"Cookie": cookie} if cookie else {}
         _, response = getattr(self.client, method)(path, headers=headers, **kw)
         response.set_cookies = response.headers.get_list("set-cookie")
-        for line in response.set_cookies:
-            name, value = line.split(";", 1)[0].split("=", 1)
-            if "; Max-Age=0;" in line:
-                self.jar.pop(name, None)
-            else:
-                self.jar[name] = value
+        browser_header(response.set_cookies, self.jar)
         return response
 
     def get(self, path: str, cookie: str | None = None, **kw: Any) -> Any:
@@ -270,7 +267,7 @@ def test_allow_insecure_on_loopback(recwarn: pytest.WarningsRecorder) -> None:
 
 # -- bad cookies -------------------------------------------------------------
 
-BAD = bad_cookies(PASSWORD, NAME, HEADER_LIMIT)
+BAD = bad_cookie_headers(PASSWORD, NEWER, NAME, HEADER_LIMIT)
 
 
 @pytest.mark.parametrize("kind", sorted(BAD))

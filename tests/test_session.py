@@ -38,6 +38,7 @@ from iron_fast import (
 )
 from iron_fast._core import find_cookie
 from iron_fast.cookies import get_cookie, parse_cookies
+from tests.conftest import browser_header
 from tests.pinned import pinned
 
 PASSWORD = "Gbm49ATjnqnkCCCdhV4uDBhbfnPqsCW0"
@@ -71,18 +72,6 @@ def value_of(line: str) -> str:
 def request_cookie(jar: HeaderCookieJar, index: int = -1) -> str:
     """The ``Cookie`` header a browser sends back for one Set-Cookie."""
     return jar.set_cookies[index].split(";", 1)[0]
-
-
-def browser_header(set_cookies: list[str], jar: dict[str, str]) -> str:
-    """Apply Set-Cookie lines to a browser's cookie store (Max-Age=0
-    deletes) and give the Cookie header it would send next."""
-    for line in set_cookies:
-        name, value = line.split(";", 1)[0].split("=", 1)
-        if "; Max-Age=0" in line:
-            jar.pop(name, None)
-        else:
-            jar[name] = value
-    return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
 # --------------------------------------------------------------------------

@@ -10,18 +10,14 @@ IRON_FAST_REQUIRE_ALL=1, where that is a failure.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-import threading
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 
 from iron_fast import HeaderCookieJar, SessionConfig, get_iron_session
-from tests.conftest import INTEROP_DIR, require_or_skip
+from tests.conftest import SessionPeer
+from tests.conftest import browser_header as header_of
 from tests.pinned import pinned
 
 PASSWORD = "a-32-character-long-test-password!"
@@ -30,62 +26,9 @@ NEW = "new-secret-new-secret-new-secret-new"
 DATA = {"user": {"id: 1": 1, "name": "Zoë ✓ 😀"}, "n": [1, 2.5, None]}
 
 
-class SessionPeer:
-    """``node session_peer.mjs``: one JSON request per line, in order."""
-
-    def __init__(self, node: str) -> None:
-        self._proc = subprocess.Popen(
-            [node, str(INTEROP_DIR / "session_peer.mjs")],
-            cwd=INTEROP_DIR,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            encoding="utf-8",
-            bufsize=1,
-        )
-        self._lock = threading.Lock()
-
-    def run(
-        self,
-        options: dict[str, Any],
-        cookie: str | None = None,
-        actions: list[dict[str, Any]] | None = None,
-    ) -> dict[str, Any]:
-        request = {"options": options, "cookie": cookie, "actions": actions}
-        assert self._proc.stdin is not None and self._proc.stdout is not None
-        with self._lock:
-            self._proc.stdin.write(json.dumps(request) + "\n")
-            self._proc.stdin.flush()
-            line = self._proc.stdout.readline()
-        if not line:
-            raise RuntimeError("session_peer.mjs exited")
-        answer = json.loads(line)
-        assert answer["ok"], answer.get("error")
-        return answer
-
-    def close(self) -> None:
-        assert self._proc.stdin is not None
-        self._proc.stdin.close()
-        try:
-            self._proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
-
-
-@pytest.fixture(scope="module")
-def node() -> Iterator[SessionPeer]:
-    executable = shutil.which("node")
-    if executable is None:
-        require_or_skip("node is not on PATH (needed for the interop tests)")
-    package = INTEROP_DIR / "node_modules" / "iron-session-9" / "package.json"
-    if not package.is_file():
-        require_or_skip(f"{package.parent} is missing: run `npm ci` there")
-    assert executable is not None
-    peer = SessionPeer(executable)
-    try:
-        yield peer
-    finally:
-        peer.close()
+@pytest.fixture
+def node(session_peer: SessionPeer) -> SessionPeer:
+    return session_peer
 
 
 def js_options(**extra: Any) -> dict[str, Any]:
@@ -99,19 +42,6 @@ def py_config(**extra: Any) -> SessionConfig:
     return SessionConfig(
         **{"password": PASSWORD, "cookie_name": "app", **extra}
     )
-
-
-def header_of(set_cookies: list[str]) -> str:
-    """The Cookie header a browser sends after these Set-Cookie lines
-    (starting from no cookies; Max-Age=0 deletes)."""
-    jar: dict[str, str] = {}
-    for line in set_cookies:
-        name, value = line.split(";", 1)[0].split("=", 1)
-        if "; Max-Age=0" in line:
-            jar.pop(name, None)
-        else:
-            jar[name] = value
-    return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
 def attributes(line: str) -> str:

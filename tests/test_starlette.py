@@ -547,3 +547,84 @@ def test_starlette_example(monkeypatch: pytest.MonkeyPatch) -> None:
     answer = browser.post("/logout", follow_redirects=False)
     assert set_cookies(answer)[0].startswith("iron_fast_example=; Max-Age=0")
     assert 'action="/login"' in browser.get("/").text
+
+
+# -- Starlette's own arguments and flags (drop-in fidelity) ---------------
+
+
+def _expiry_ms(line: str) -> int:
+    return int(line.split(";", 1)[0].split("*")[5])
+
+
+@pytest.mark.parametrize("max_age", [3600, 0, -1])
+def test_starlette_max_age_means_what_it_means_there(max_age: int) -> None:
+    # The cookie's Max-Age is exactly max_age (0 and -1 included, which
+    # Starlette writes too), and the seal lives max_age seconds.
+    app, _ = make_app(max_age=max_age)
+    import time
+
+    now = time.time_ns() // 1_000_000
+    [line] = set_cookies(client(app).post("/login", json={"name": "Ada"}))
+    assert f"; Max-Age={max_age};" in line
+    lifetime = _expiry_ms(line) - now
+    assert abs(lifetime - max(max_age, 1) * 1000) < 5_000
+
+
+def test_starlette_max_age_none_is_a_browser_session_cookie() -> None:
+    # Starlette's None: no Max-Age and no age limit. Seals that never
+    # expire stay a warned-about choice here (iron-session's rule).
+    app, _ = make_app(max_age=None)
+    # Starlette builds its middleware at the first request.
+    with pytest.warns(iron_fast.IronFastWarning, match="never expire"):
+        answer = client(app).post("/login", json={"name": "Ada"})
+    [line] = set_cookies(answer)
+    assert "Max-Age" not in line
+    assert line.split(";", 1)[0].split("*")[5] == ""  # no expiration
+
+
+def test_starlette_cookie_arguments() -> None:
+    app, _ = make_app(
+        session_cookie="sid",
+        path="/app",
+        same_site="strict",
+        domain="example.com",
+        https_only=True,
+        partitioned=True,
+        max_age=100,
+    )
+    [line] = set_cookies(client(app).post("/login", json={"name": "Ada"}))
+    assert line.startswith("sid=Fe26.2*")
+    assert line.endswith(
+        "; Max-Age=100; Domain=example.com; Path=/app; HttpOnly; Secure; "
+        "Partitioned; SameSite=Strict"
+    )
+    app, _ = make_app(https_only=False)
+    with pytest.warns(iron_fast.IronFastWarning, match="secure"):
+        answer = client(app).post("/login", json={"name": "Ada"})
+    [line] = set_cookies(answer)
+    assert "Secure" not in line
+
+
+def test_session_has_starlette_s_accessed_flag() -> None:
+    async def peek(request: Request) -> JSONResponse:
+        session = request.scope["session"]
+        before = session.accessed
+        request.session
+        return JSONResponse([before, session.accessed, session.modified])
+
+    app, _ = make_app()
+    app.router.routes.append(Route("/peek", peek))
+    assert client(app).get("/peek").json() == [False, True, False]
+
+
+def test_a_secure_cookie_over_plain_http_is_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app, _ = make_app()
+    plain = TestClient(app, base_url="http://testserver")
+    with caplog.at_level("WARNING", logger="iron_fast"):
+        plain.post("/login", json={"name": "Ada"})
+        plain.post("/login", json={"name": "Bea"})
+        client(app).post("/login", json={"name": "Cy"})
+    [record] = caplog.records
+    assert "https_only=False" in record.getMessage()

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Every vector made by the real npm packages (tests/vectors/), through the
 Python API: deterministic seals byte for byte, every unseal case, every
-reject case with the outcome DESIGN.md decides."""
+reject case with the outcome docs/design.md decides."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ UNSEAL = load("unseal.json")
 REJECT = load("reject.json")
 
 # iron-session 9 accepts these spellings of a genuine digest because its
-# base64 decoder is lenient; DESIGN.md decision 4 rejects them (iron-session
-# 8 and @hapi/iron do too).
+# base64 decoder is lenient; docs/design.md decision 4 rejects them
+# (iron-session 8 and @hapi/iron do too).
 NONCANONICAL_DIGESTS = {
     "hmac_digest_std_alphabet_plus",
     "hmac_digest_std_alphabet_slash",
@@ -128,7 +128,7 @@ def test_number_formatting(case):
         assert _core.to_json(value) == case["js"]
     else:
         # JSON.stringify writes null; iron-session 9 refuses such data, and
-        # so does iron_fast (DESIGN.md decision 8).
+        # so does iron_fast (docs/design.md decision 8).
         assert case["js"] == "null"
         with pytest.raises(iron_fast.SerializationError):
             _core.to_json(value)

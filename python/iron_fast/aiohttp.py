@@ -45,8 +45,11 @@ class IronStorage(AbstractStorage):
     ``samesite``, ``max_age``, ...) are merged into ``cookie_options``,
     so aiohttp-session's spellings carry over.
 
-    ``session.max_age`` is the ttl (None when ttl is 0); setting it on a
-    session seals that session with it (None: a browser-session cookie)."""
+    ``max_age`` means what aiohttp-session documents, the maximum age of
+    the session data: the seal expires then (a replayed cookie no longer
+    opens), and the cookie's Max-Age is that; None is a browser-session
+    cookie. ``session.max_age`` is the ttl (None when ttl is 0); setting
+    it on a session seals that session with it."""
 
     def __init__(
         self,
@@ -60,6 +63,9 @@ class IronStorage(AbstractStorage):
         cookie_params = {
             k: v for k, v in options.items() if k not in OPTION_NAMES
         }
+        max_age = cookie_params.get("max_age")
+        if max_age is not None and "ttl" not in session:
+            session["ttl"] = max(max_age, 1)
         self.config = SessionConfig(
             password=password,
             cookie_name=cookie_name,

@@ -21,6 +21,7 @@ from iron_fast.session_config import (
     Password,
     SessionConfig,
     SessionOptions,
+    config_for,
 )
 
 if TYPE_CHECKING:
@@ -65,8 +66,16 @@ class IronSessionInterface(SessionInterface):
     read from ``app.config`` as ``IRON_SESSION_<NAME>``
     (``IRON_SESSION_PASSWORD``, required there or here;
     ``IRON_SESSION_TTL``, ``IRON_SESSION_COOKIE_OPTIONS``, ...), and
-    ``SESSION_COOKIE_NAME`` for ``cookie_name``. Built once per app, at
-    its first request; a bad option fails there, naming itself."""
+    ``SESSION_COOKIE_NAME`` for ``cookie_name``. Like Flask, it reads the
+    settings on every request (the configuration they compile to is
+    built once and cached), so a changed setting takes effect at the next
+    request; a bad option fails there, naming itself.
+
+    Differences from Flask's session, kept for Node interop: the data is
+    plain JSON, so tuples come back as lists (``get_flashed_messages(
+    with_categories=True)`` gives ``[category, message]`` pairs),
+    ``Markup`` as ``str``, and bytes, datetimes or UUIDs are refused with
+    a SerializationError naming them (store ``isoformat()`` or ``str()``)."""
 
     session_class = IronFlaskSession
 
@@ -84,22 +93,22 @@ class IronSessionInterface(SessionInterface):
         given: dict[str, Any] = {"password": password, **options}
         # password= as a keyword lands in options: either spelling works.
         self._options = {k: v for k, v in given.items() if v is not None}
-        self._key = f"iron_fast.flask.{id(self)}"
 
     def __reduce_ex__(self, protocol: object) -> Any:
         # It holds the password: a pickle would write it out in clear.
         raise TypeError("an IronSessionInterface holds the password")
 
     def configs(self, app: Flask) -> tuple[SessionConfig, SessionConfig]:
-        """The app's configuration, and the one for permanent sessions
-        (``ttl`` = ``PERMANENT_SESSION_LIFETIME``)."""
-        configs: tuple[SessionConfig, SessionConfig] | None
-        configs = app.extensions.get(self._key)
-        if configs is None:
-            configs = app.extensions[self._key] = self._build(app)
-        return configs
+        """The app's configuration as its settings stand now, and the one
+        for permanent sessions (``ttl`` = ``PERMANENT_SESSION_LIFETIME``)."""
+        options = self._options_of(app)
+        config = config_for(options)
+        lifetime = app.permanent_session_lifetime
+        if timedelta(seconds=config.ttl) == lifetime:
+            return config, config
+        return config, config_for({**options, "ttl": lifetime})
 
-    def _build(self, app: Flask) -> tuple[SessionConfig, SessionConfig]:
+    def _options_of(self, app: Flask) -> dict[str, Any]:
         conf = app.config
         options = {"cookie_name": conf["SESSION_COOKIE_NAME"]}
         for name in _CONFIG:
@@ -120,11 +129,7 @@ class IronSessionInterface(SessionInterface):
         cookie.update((opt, conf[key]) for key, opt in _ASKS if conf.get(key))
         cookie.update(options.get("cookie_options") or {})
         options["cookie_options"] = cookie
-        config = SessionConfig(**options)
-        lifetime = app.permanent_session_lifetime
-        if timedelta(seconds=config.ttl) == lifetime:
-            return config, config
-        return config, config.replace(ttl=lifetime)
+        return options
 
     def open_session(self, app: Flask, request: Request) -> IronFlaskSession:
         codec = self.configs(app)[0].codec
@@ -142,7 +147,9 @@ class IronSessionInterface(SessionInterface):
         elif self.should_set_cookie(app, iron):
             if iron.permanent:
                 iron.update_config(self.configs(app)[1])
+            modified = iron.modified
             iron.save()
+            iron.modified = modified  # Flask leaves it as the view left it
         if iron.accessed or jar.lines:
             response.vary.add("Cookie")
         for line in jar.lines.values():

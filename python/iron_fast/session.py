@@ -6,14 +6,13 @@ The cookie work itself is the configuration's SessionCodec.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
-from threading import Lock
+from collections.abc import Mapping
 from typing import Any
 
 from iron_fast.codec import SessionCodec
 from iron_fast.cookies import CookieJar
 from iron_fast.errors import SessionDestroyed
-from iron_fast.session_config import SessionConfig
+from iron_fast.session_config import SessionConfig, config_for
 
 __all__ = ["IronSession", "get_iron_session"]
 
@@ -206,7 +205,7 @@ def get_iron_session(
     or garbage cookie gives an empty session, and the configuration's
     ``on_unseal_error(reason, error)`` hook hears about it."""
     if config is None and options:
-        codec = _config_for(options).codec
+        codec = config_for(options).codec
     elif isinstance(config, SessionConfig) and not options:
         codec = config.codec
     elif isinstance(config, SessionCodec) and not options:
@@ -224,38 +223,3 @@ def get_iron_session(
             f"{type(jar).__name__}"
         )
     return IronSession(jar, codec, codec.read(jar))
-
-
-# Options passed straight to get_iron_session() on every request (the
-# iron-session habit) compile once: keyed by value, with types, so that
-# ttl=True does not hit ttl=1.
-_CACHE_SIZE = 64
-_configs: dict[Hashable, SessionConfig] = {}
-_configs_lock = Lock()
-
-
-def _freeze(value: Any) -> Hashable:
-    if isinstance(value, Mapping):
-        return tuple(
-            (type(k), k, type(v), _freeze(v)) for k, v in value.items()
-        )
-    return (type(value), value)
-
-
-def _config_for(options: dict[str, Any]) -> SessionConfig:
-    try:
-        key: Hashable | None = tuple(
-            (name, _freeze(value)) for name, value in sorted(options.items())
-        )
-        config = _configs.get(key)
-    except TypeError:  # an unhashable option: build it uncached
-        key, config = None, None
-    if config is not None:
-        return config
-    config = SessionConfig(**options)
-    if key is not None:
-        with _configs_lock:
-            if len(_configs) >= _CACHE_SIZE:
-                _configs.pop(next(iter(_configs)))
-            _configs[key] = config
-    return config

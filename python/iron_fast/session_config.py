@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
+from threading import Lock
 from types import MappingProxyType
 from typing import Any, TypedDict
 
@@ -39,6 +40,7 @@ __all__ = [
     "SessionConfig",
     "SessionOptions",
     "UnsealErrorHook",
+    "config_for",
     "with_lifetime",
 ]
 
@@ -431,3 +433,40 @@ def with_lifetime(config: SessionConfig, ttl: int | None) -> SessionConfig:
     if ttl is None:
         return config.replace(cookie_options={**cookie, "max_age": None})
     return config.replace(ttl=ttl, cookie_options=cookie)
+
+
+# Options given on every request (iron-session's habit with
+# getIronSession, and Flask reading app.config per request) compile once:
+# keyed by value, with types, so that ttl=True does not hit ttl=1.
+_CONFIGS_KEPT = 64
+_configs: dict[Hashable, SessionConfig] = {}
+_configs_lock = Lock()
+
+
+def _frozen(value: Any) -> Hashable:
+    if isinstance(value, Mapping):
+        return tuple(
+            (type(k), k, type(v), _frozen(v)) for k, v in value.items()
+        )
+    return (type(value), value)
+
+
+def config_for(options: Mapping[str, Any]) -> SessionConfig:
+    """``SessionConfig(**options)``, built once for each distinct set of
+    options (the last 64 are kept) and shared."""
+    try:
+        key: Hashable | None = tuple(
+            (name, _frozen(value)) for name, value in sorted(options.items())
+        )
+        config = _configs.get(key)
+    except TypeError:  # an unhashable option: build it uncached
+        key, config = None, None
+    if config is not None:
+        return config
+    config = SessionConfig(**options)
+    if key is not None:
+        with _configs_lock:
+            if len(_configs) >= _CONFIGS_KEPT:
+                _configs.pop(next(iter(_configs)))
+            _configs[key] = config
+    return config

@@ -4,7 +4,8 @@ SessionMiddleware (``request.session``), writing iron-session's cookie."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import logging
+from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,7 +17,29 @@ from iron_fast.session_config import SessionConfig, SessionOptions
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    class StarletteOptions(SessionOptions, total=False):
+        """Starlette SessionMiddleware's spelling, also accepted."""
+
+        session_cookie: str
+        max_age: int | None
+        path: str
+        same_site: str
+        https_only: bool
+        domain: str | None
+        partitioned: bool
+
+
 __all__ = ["IronSessionMiddleware"]
+
+_log = logging.getLogger("iron_fast")
+# Starlette SessionMiddleware's cookie arguments, as cookie options.
+_STARLETTE_COOKIE = {
+    "path": "path",
+    "same_site": "samesite",
+    "https_only": "secure",
+    "domain": "domain",
+    "partitioned": "partitioned",
+}
 
 
 class _ResponseJar(ResponseJar):
@@ -46,21 +69,30 @@ class IronSessionMiddleware:
     """``add_middleware(IronSessionMiddleware, password=..., ...)``: the
     options of get_iron_session (``cookie_name="session"`` by default) or
     ``config=SessionConfig(...)``. Saves a modified session when the
-    response starts; an emptied one expires its cookie."""
+    response starts; an emptied one expires its cookie.
+
+    Starlette's own arguments are taken too, with Starlette's meaning:
+    ``session_cookie``, ``max_age`` (the cookie's Max-Age and the seal's
+    lifetime, both exactly that; None: a browser-session cookie whose
+    seal never expires), ``path``, ``same_site``, ``https_only``,
+    ``domain``, ``partitioned``. One difference is kept on purpose:
+    cookies are Secure unless ``https_only=False`` (Starlette's default
+    is False), as iron-session's are; a Secure cookie saved over plain
+    HTTP is logged once, since the browser will not send it back."""
 
     def __init__(
         self,
         app: ASGIApp,
         config: SessionConfig | None = None,
-        **options: Unpack[SessionOptions],
+        **options: Unpack[StarletteOptions],
     ) -> None:
         if config is None:
-            options.setdefault("cookie_name", "session")
-            config = SessionConfig(**options)
+            config = SessionConfig(**_iron_options(dict(options)))
         elif options or not isinstance(config, SessionConfig):
             raise TypeError("pass a SessionConfig or options, not both")
         self.app = app
         self.config = config
+        self._told_about_http = False
 
     async def __call__(
         self, scope: Scope, receive: Receive, send: Send
@@ -76,9 +108,45 @@ class IronSessionMiddleware:
             if message["type"] == "http.response.start":
                 _finish(session, jar, message)
                 jar.started = True
+                if jar.lines and scope.get("scheme") == "http":
+                    self._tell_about_http()
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
+
+    def _tell_about_http(self) -> None:
+        if self._told_about_http or not self.config.cookie_options.get(
+            "secure"
+        ):
+            return
+        self._told_about_http = True
+        _log.warning(
+            "iron_fast: the session cookie is Secure (iron-session's "
+            "default) but was sent over plain HTTP, so browsers will not "
+            "send it back. Serve over HTTPS, or pass https_only=False "
+            "(Starlette's default; with allow_insecure=True on a "
+            "development server)."
+        )
+
+
+def _iron_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Starlette's spelling of the options, as SessionConfig's."""
+    cookie = dict(options.pop("cookie_options", None) or {})
+    for theirs, ours in _STARLETTE_COOKIE.items():
+        if theirs in options:
+            cookie[ours] = options.pop(theirs)
+    if "max_age" in options:
+        max_age = options.pop("max_age")
+        cookie["max_age"] = max_age
+        if max_age is not None:
+            # A cookie that is gone at once (0, -1) needs no lasting seal.
+            options.setdefault("ttl", max(max_age, 1))
+    if cookie:
+        options["cookie_options"] = cookie
+    options["cookie_name"] = options.pop(
+        "session_cookie", options.get("cookie_name", "session")
+    )
+    return options
 
 
 def _finish(session: IronSession, jar: _ResponseJar, message: Message) -> None:

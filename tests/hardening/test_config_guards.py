@@ -86,3 +86,44 @@ def test_the_demo_does_not_warn(tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", IronFastWarning)
         demo.create_app(tmp_path / "secret")
+
+
+# Letters that re.IGNORECASE lets [a-z] match outside ASCII: U+0130,
+# U+0131, U+017F, U+212A. Node's cookie package refuses all four.
+_LOOKALIKES = ["\u0130", "\u0131", "\u017f", "\u212a"]
+
+
+@pytest.mark.parametrize("letter", _LOOKALIKES)
+def test_a_non_ascii_cookie_domain_is_refused_everywhere(letter: str) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+    from flask import Flask
+
+    from iron_fast import ConfigError
+    from iron_fast.aiohttp import IronStorage
+    from iron_fast.flask import IronSessionInterface
+    from tests.test_django import django_project
+
+    domain = f"exampl{letter}.com"
+    with pytest.raises(ConfigError) as caught:
+        SessionConfig(
+            password=GOOD, cookie_name="s", cookie_options={"domain": domain}
+        )
+    assert caught.value.option == "cookie_options['domain']"
+    with pytest.raises(ConfigError):
+        IronStorage(GOOD, domain=domain)
+    app = Flask(__name__)
+    app.config.update(IRON_SESSION_PASSWORD=GOOD, SESSION_COOKIE_DOMAIN=domain)
+    with pytest.raises(ConfigError):
+        IronSessionInterface().configs(app)
+    from iron_fast.django.conf import session_config
+
+    with django_project(SESSION_COOKIE_DOMAIN=domain):
+        session_config.cache_clear()
+        with pytest.raises(ImproperlyConfigured, match="domain"):
+            session_config()
+    # The ASCII letters themselves still pass, in either case.
+    SessionConfig(
+        password=GOOD,
+        cookie_name="s",
+        cookie_options={"domain": "ExAmple.COM"},
+    )

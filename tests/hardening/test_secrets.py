@@ -189,3 +189,27 @@ def test_cli_never_echoes_a_secret_used_as_a_map_key() -> None:
     )
     assert done.returncode != 0
     assert secret not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        b"s3cr3t-from-vault-ZZZZ-0123456789abcdef",
+        ("s3cr3t-from-vault-ZZZZ-0123456789abcdef",),
+        "s3cr3t-from-vault",
+        1.5,
+        10**5000,
+    ],
+    ids=["bytes", "tuple", "str", "float", "huge-int"],
+)
+def test_a_bad_password_id_is_described_never_shown(key: object) -> None:
+    # A secret given as the key ({secret: 1} for {1: secret}) must not be
+    # printed, whatever its type: only the type and the length are.
+    from iron_fast import PasswordConfigError, SessionConfig
+
+    with pytest.raises(PasswordConfigError) as caught:
+        SessionConfig(password={key: "p" * 40}, cookie_name="s")
+    message = str(caught.value)
+    assert "s3cr3t" not in message and "vault" not in message
+    assert "0" * 50 not in message
+    assert type(key).__name__ in message or "integer" in message

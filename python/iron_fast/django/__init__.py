@@ -13,6 +13,7 @@ from django.contrib.sessions.backends.base import SessionBase
 
 from iron_fast.cookies import ResponseJar
 from iron_fast.django.conf import session_config
+from iron_fast.limits import MAX_TTL
 from iron_fast.session_config import with_lifetime
 
 __all__ = ["SessionStore"]
@@ -51,11 +52,19 @@ class SessionStore(SessionBase):
         config = session_config()
         expiry = data.get("_session_expiry")
         if expiry is not None:
-            ttl = max(self.get_expiry_age(), 1) if expiry else None
-            config = with_lifetime(config, ttl)
+            config = with_lifetime(
+                config, self._lifetime() if expiry else None
+            )
         self.jar.lines.clear()
         self._session_key = config.codec.save(self.jar, data)
         self.modified = True
+
+    def _lifetime(self) -> int:
+        # What Django's signed-cookie store accepts: a float is cut to
+        # whole seconds as its set_cookie(max_age=) does; an expiry past
+        # what a seal's timestamp can hold is capped there (MAX_TTL, about
+        # 142,000 years); at least one second, as a cookie needs.
+        return min(max(int(self.get_expiry_age()), 1), MAX_TTL)
 
     def clear_cookie(self) -> None:
         """Expire the request's cookie (and chunks), if it sent one."""

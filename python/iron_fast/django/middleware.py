@@ -5,8 +5,8 @@ attributes, add Expires, use Django's Max-Age and could not chunk)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from http.cookies import Morsel
+from collections.abc import Callable, Mapping
+from http.cookies import CookieError, Morsel
 from typing import Any, cast
 
 from django.conf import settings
@@ -22,22 +22,50 @@ __all__ = ["SessionMiddleware"]
 
 
 class _SetCookie(Morsel):  # type: ignore[type-arg]
-    """A cookie for ``response.cookies`` whose Set-Cookie text is given:
-    Django's handlers send ``morsel.output(header="")``."""
+    """A cookie for ``response.cookies`` whose Set-Cookie text is the
+    session's own (iron-session's attribute order and Max-Age), with its
+    attributes readable like any morsel's. Django's handlers send
+    ``morsel.output(header="")``: while the attributes are as written,
+    that is the line itself; once code changes one, Django's rendering of
+    the changed morsel."""
 
     def __init__(self, name: str, line: str) -> None:
         super().__init__()
-        value = line[len(name) + 1 : line.find(";")]
+        value, _, attributes = line[len(name) + 1 :].partition("; ")
         self.set(name, value, value)
+        for attribute in attributes.split("; "):
+            key, _, text = attribute.partition("=")
+            try:
+                self[key] = text or True
+            except CookieError:
+                pass  # one Morsel has no name for (Priority): in the line
         self.line = line
+        self.written = dict(self)
 
     def OutputString(self, attrs: Any = None) -> str:  # noqa: N802
-        return self.line
+        if dict(self) == self.written:
+            return self.line
+        return super().OutputString(attrs)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Morsel pickles key and value only; a cached response (cache
         # middleware) would lose the attributes, Secure and HttpOnly too.
         return (type(self), (self.key, self.line))
+
+
+class _RequestCookies(ResponseJar):
+    """The one jar, reading ``request.COOKIES``: what Django documents
+    its session middleware reading (a RequestFactory test or a middleware
+    that rewrites cookies sets it)."""
+
+    __slots__ = ("cookies",)
+
+    def __init__(self, cookies: Mapping[str, str]) -> None:
+        super().__init__()
+        self.cookies = cookies
+
+    def read(self, name: str) -> str | None:
+        return self.cookies.get(name)
 
 
 class SessionMiddleware(middleware.SessionMiddleware):
@@ -55,9 +83,7 @@ class SessionMiddleware(middleware.SessionMiddleware):
         if not self._iron:
             return super().process_request(request)
         store = cast("type[SessionStore]", self.SessionStore)
-        request.session = store(
-            jar=ResponseJar(request.META.get("HTTP_COOKIE"))
-        )
+        request.session = store(jar=_RequestCookies(request.COOKIES))
         return None
 
     def process_response(
