@@ -438,6 +438,42 @@ def test_asgi_cookie_split_over_several_headers_is_joined() -> None:
         assert client.simulate_get("/read", headers=headers).json == GOOD
 
 
+def test_websocket_reads_the_session_and_cannot_save_it() -> None:
+    import asyncio
+    import contextlib
+
+    import falcon.errors
+    from falcon.testing import ASGIConductor
+
+    class Chat:
+        async def on_websocket(self, req: Any, ws: Any) -> None:
+            await ws.accept()
+            session = req.context.session
+            try:
+                session["seen"] = True
+                session.save()
+                error = ""
+            except IronError as failure:
+                error = str(failure)
+            await ws.send_media({"user": session.get("user"), "error": error})
+            with contextlib.suppress(falcon.errors.WebSocketDisconnected):
+                await ws.receive_text()  # open until the client has read
+
+    app = make_app("asgi")
+    app.add_route("/ws", Chat())
+    seal = iron_fast.seal({"user": "Ada"}, password=PASSWORD)
+
+    async def talk() -> Any:
+        async with ASGIConductor(app) as conductor:
+            headers = {"Cookie": f"{NAME}={seal}"}
+            async with conductor.simulate_ws("/ws", headers=headers) as ws:
+                return await ws.receive_json()
+
+    answer = asyncio.run(talk())
+    assert answer["user"] == "Ada"
+    assert "WebSocket" in answer["error"]
+
+
 def test_save_after_the_response_is_an_error() -> None:
     from iron_fast.request_session import RequestSession
 

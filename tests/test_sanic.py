@@ -447,6 +447,41 @@ def test_save_after_the_response_is_an_error() -> None:
     assert "headers are out" in str(error)
 
 
+def test_websocket_reads_the_session_and_cannot_save_it() -> None:
+    import json
+
+    app = make_app()
+
+    @app.websocket("/ws")
+    async def chat(request: Any, ws: Any) -> None:
+        session = request.ctx.session
+        try:
+            session["seen"] = True
+            session.save()
+            error = ""
+        except IronError as failure:
+            error = str(failure)
+        await ws.send(
+            json.dumps({"user": session.get("user"), "error": error})
+        )
+        await ws.recv()  # the client's goodbye (sanic-testing sends one)
+
+    received: list[str] = []
+
+    async def listen(ws: Any) -> None:
+        received.append(await ws.recv())
+
+    seal = iron_fast.seal({"user": "Ada"}, password=PASSWORD)
+    with serving(app) as browser:
+        browser.client.websocket(
+            "/ws", extra_headers={"Cookie": f"{NAME}={seal}"}, mimic=listen
+        )
+    [message] = received
+    answer = json.loads(message)
+    assert answer["user"] == "Ada"
+    assert "WebSocket" in answer["error"]
+
+
 # -- the example ------------------------------------------------------------
 
 

@@ -68,15 +68,17 @@ class IronSessionMiddleware:
     async def process_request_async(
         self, req: falcon.asgi.Request, resp: falcon.asgi.Response
     ) -> None:
-        headers = req.scope["headers"]
-        cookie: str | bytes | None
-        if isinstance(headers, list):  # as servers give it: re-readable
-            # HTTP/2 browsers split Cookie over several headers, and
-            # falcon.asgi keeps only the last (RFC 9113: join with "; ").
-            cookie = b"; ".join(v for k, v in headers if k == b"cookie")
-        else:
-            cookie = req.get_header("Cookie")
-        req.context.session = RequestSession.open(self.config.codec, cookie)
+        req.context.session = RequestSession.open(
+            self.config.codec, _asgi_cookie(req)
+        )
+
+    async def process_request_ws(
+        self, req: falcon.asgi.Request, ws: falcon.asgi.WebSocket
+    ) -> None:
+        # Read only: a WebSocket has no response to carry a cookie.
+        req.context.session = RequestSession.open(
+            self.config.codec, _asgi_cookie(req), writable=False
+        )
 
     async def process_response_async(
         self,
@@ -86,3 +88,12 @@ class IronSessionMiddleware:
         req_succeeded: bool,
     ) -> None:
         self.process_response(req, resp, resource, req_succeeded)
+
+
+def _asgi_cookie(req: falcon.asgi.Request) -> str | bytes | None:
+    headers = req.scope["headers"]
+    if isinstance(headers, list):  # as servers give it: re-readable
+        # HTTP/2 browsers split Cookie over several headers, and
+        # falcon.asgi keeps only the last (RFC 9113: join with "; ").
+        return b"; ".join(v for k, v in headers if k == b"cookie")
+    return req.get_header("Cookie")

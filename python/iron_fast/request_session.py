@@ -57,8 +57,8 @@ class _Jar(ResponseJar):
         if self.finished:
             raise IronError(
                 "the session cookie can no longer be sent (the response's "
-                "headers are out): save or destroy the session before the "
-                "response is returned"
+                "headers are out, or a WebSocket): save or destroy the "
+                "session in an HTTP handler, before it responds"
             )
 
 
@@ -80,10 +80,17 @@ class RequestSession(IronSession):
 
     @classmethod
     def open(
-        cls, codec: SessionCodec, cookie_header: str | bytes | None
+        cls,
+        codec: SessionCodec,
+        cookie_header: str | bytes | None,
+        *,
+        writable: bool = True,
     ) -> RequestSession:
-        """The session of a request with this ``Cookie`` header."""
+        """The session of a request with this ``Cookie`` header; not
+        ``writable`` for a WebSocket, which has no response to carry a
+        cookie (``save()`` and ``destroy()`` then raise)."""
         jar = _Jar(cookie_header)
+        jar.finished = not writable
         return cls(jar, codec, codec.read(jar))
 
     def finish(self, status: int) -> Finish:

@@ -53,7 +53,12 @@ class IronSession:
     async def open(self, request: Request) -> None:
         # HTTP/2 may split the Cookie header (RFC 9113: join with "; ").
         header = "; ".join(request.headers.getall("cookie", ()))
-        request.ctx.session = RequestSession.open(self.config.codec, header)
+        # Read only on a WebSocket: no response carries a cookie there
+        # (Sanic runs no response middleware for it).
+        websocket = request.headers.get("upgrade", "").lower() == "websocket"
+        request.ctx.session = RequestSession.open(
+            self.config.codec, header, writable=not websocket
+        )
 
     async def finish(
         self, request: Request, response: BaseHTTPResponse
