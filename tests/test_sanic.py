@@ -312,6 +312,16 @@ def test_cookie_split_over_several_headers_is_joined() -> None:
             assert answer.json == GOOD
 
 
+def test_a_stray_byte_in_another_cookie_does_not_hide_the_session() -> None:
+    # Sanic decodes headers as UTF-8; the session is read from the bytes
+    # as Latin-1, as Node and every other adapter read it.
+    seal = iron_fast.seal(GOOD, password=PASSWORD)
+    header = f"{NAME}={seal}; other=".encode() + b"\x80\xff"
+    with serving(make_app()) as browser:
+        _, answer = browser.client.get("/read", headers={"Cookie": header})
+    assert answer.json == GOOD
+
+
 def test_bad_options_fail_at_start_up() -> None:
     from sanic import Sanic
 

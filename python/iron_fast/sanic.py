@@ -52,7 +52,13 @@ class IronSession:
 
     async def open(self, request: Request) -> None:
         # HTTP/2 may split the Cookie header (RFC 9113: join with "; ").
-        header = "; ".join(request.headers.getall("cookie", ()))
+        text = "; ".join(request.headers.getall("cookie", ()))
+        # Sanic decodes header bytes as UTF-8, the rest as surrogates; the
+        # session reads the bytes as Latin-1, as Node does (a stray byte
+        # in another cookie must not hide the session).
+        header = (
+            text if text.isascii() else text.encode("utf-8", "surrogateescape")
+        )
         # Read only on a WebSocket: no response carries a cookie there
         # (Sanic runs no response middleware for it).
         websocket = request.headers.get("upgrade", "").lower() == "websocket"
