@@ -223,7 +223,7 @@ class Driver:
 
         def call(method: str, path: str, cookie: str, body: Any) -> Any:
             kw = {} if body is None else {"json": body}
-            response = browser.request(method.lower(), path, cookie, **kw)
+            response = browser.request(method, path, cookie, **kw)
             assert response.status_code == 200, response.text
             return response.json, response.set_cookies
 

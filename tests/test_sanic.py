@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import runpy
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,21 +19,24 @@ import pytest
 
 import iron_fast
 from iron_fast import ConfigError, IronError, SessionConfig
-from tests.adapter_cases import HANDLERS, Handler
+from tests import adapter_cases as cases
+from tests.adapter_cases import (
+    GOOD,
+    HANDLERS,
+    NAME,
+    NEWER,
+    PASSWORD,
+    Handler,
+    seal_in,
+)
 from tests.bad_cookies import BIG, bad_cookie_headers
-from tests.conftest import browser_header, require_or_skip
+from tests.conftest import require_or_skip
 
 # Sanic imports websockets' legacy module, which warns; nothing of ours.
 pytestmark = pytest.mark.filterwarnings(
     "ignore:websockets.legacy is deprecated"
 )
 ROOT = Path(__file__).resolve().parents[1]
-PASSWORD = "sanic-test-password-0123456789-abcdefg"
-NEWER = "newer-secret-newer-secret-newer-secret"
-GOOD = {"user": "Ada", "count": 7}
-NAME = "session"
-ATTRIBUTES = "; Max-Age=1209540; Path=/; HttpOnly; Secure; SameSite=Lax"
-EXPIRED = "; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax"
 # Sanic's REQUEST_MAX_HEADER_SIZE default: larger header sections are
 # refused with a 413 before any app code runs.
 HEADER_LIMIT = 8192
@@ -109,30 +113,20 @@ def make_app(**options: Any) -> Any:
     return app
 
 
-class Browser:
-    """sanic-testing's client plus a browser's cookie jar (sent by hand:
-    the Secure cookies would not go over http://127.0.0.1)."""
+class Browser(cases.Browser):
+    """sanic-testing's client as a browser (cookies sent by hand: the
+    Secure cookies would not go over http://127.0.0.1)."""
 
     def __init__(self, client: Any) -> None:
+        super().__init__()
         self.client = client
-        self.jar: dict[str, str] = {}
 
-    def request(
-        self, method: str, path: str, cookie: str | None = None, **kw: Any
-    ) -> Any:
-        if cookie is None:
-            cookie = browser_header([], self.jar)
-        headers = {"Cookie": cookie} if cookie else {}
-        _, response = getattr(self.client, method)(path, headers=headers, **kw)
-        response.set_cookies = response.headers.get_list("set-cookie")
-        browser_header(response.set_cookies, self.jar)
-        return response
-
-    def get(self, path: str, cookie: str | None = None, **kw: Any) -> Any:
-        return self.request("get", path, cookie, **kw)
-
-    def post(self, path: str, json: Any = None, **kw: Any) -> Any:
-        return self.request("post", path, json=json, **kw)
+    def send(
+        self, method: str, path: str, headers: dict[str, str], **kw: Any
+    ) -> tuple[Any, list[str]]:
+        send = getattr(self.client, method.lower())
+        _, response = send(path, headers=headers, **kw)
+        return response, response.headers.get_list("set-cookie")
 
 
 @contextmanager
@@ -149,71 +143,35 @@ def serving(app: Any) -> Iterator[Browser]:
         asyncio.set_event_loop(None)
 
 
-def seal_in(response: Any, name: str = NAME) -> str:
-    for line in response.set_cookies:
-        if line.startswith(f"{name}="):
-            return str(line.split(";", 1)[0].split("=", 1)[1])
-    raise AssertionError(f"no {name} cookie in {response.set_cookies}")
+# -- the scenarios of tests/adapter_cases.py ---------------------------------
 
 
-# -- the session contract --------------------------------------------------
+@pytest.mark.parametrize(
+    ("scenario", "options"), cases.SCENARIOS, ids=cases.SCENARIO_IDS
+)
+def test_scenario(
+    scenario: Callable[[Any], None], options: dict[str, Any]
+) -> None:
+    with warnings.catch_warnings():
+        # allow_insecure=True: no warning for the insecure cookie
+        warnings.simplefilter("error", iron_fast.IronFastWarning)
+        app = make_app(**options)
+    with serving(app) as browser:
+        scenario(browser)
 
 
-def test_login_counter_logout() -> None:
-    with serving(make_app()) as browser:
-        assert browser.get("/read").json == {}
-        answer = browser.post("/put", {"user": "Ada"})
-        assert answer.json == {"user": "Ada"}
-        [line] = answer.set_cookies
-        assert line == f"{NAME}={seal_in(answer)}{ATTRIBUTES}"
-        assert seal_in(answer).startswith("Fe26.2*1*")
-        for expected in (1, 2, 3):
-            answer = browser.get("/count")
-            assert answer.json == {"user": "Ada", "count": expected}
-        assert iron_fast.unseal_data(seal_in(answer), password=PASSWORD) == {
-            "user": "Ada",
-            "count": 3,
-        }
-        answer = browser.get("/logout")
-        assert answer.set_cookies == [f"{NAME}={EXPIRED}"]
-        assert browser.jar == {}
-        assert browser.get("/read").json == {}
+BAD = bad_cookie_headers(PASSWORD, NEWER, NAME, HEADER_LIMIT)
 
 
-def test_unmodified_requests_send_no_cookie() -> None:
-    with serving(make_app()) as browser:
-        for path in ("/read", "/untouched", "/clear"):
-            assert browser.get(path).set_cookies == []
-        browser.post("/put", {"user": "Ada"})
-        for path in ("/read", "/user", "/untouched"):
-            answer = browser.get(path)
-            assert answer.status_code == 200
-            assert answer.set_cookies == []
+@pytest.mark.parametrize("kind", sorted(BAD))
+def test_bad_cookie_gives_an_empty_session(kind: str) -> None:
+    heard: list[str] = []
+    app = make_app(on_unseal_error=lambda r, e: heard.append(r))
+    with serving(app) as browser:
+        cases.bad_cookie_gives_an_empty_session(browser, *BAD[kind], heard)
 
 
-def test_vary_cookie_when_the_session_was_read() -> None:
-    with serving(make_app()) as browser:
-        assert browser.get("/read").headers["vary"] == "Cookie"
-        assert "vary" not in browser.get("/untouched").headers
-        # Added to the view's own Vary, not in place of it.
-        answer = browser.get("/user")
-        assert answer.headers.get_list("vary") == ["Accept-Encoding, Cookie"]
-
-
-def test_clear_expires_the_cookie_only_if_one_was_sent() -> None:
-    with serving(make_app()) as browser:
-        assert browser.get("/clear").set_cookies == []
-        browser.post("/put", {"user": "Ada"})
-        assert browser.get("/clear").set_cookies == [f"{NAME}={EXPIRED}"]
-        assert browser.get("/read").json == {}
-
-
-def test_explicit_save_then_change_sends_one_line() -> None:
-    with serving(make_app()) as browser:
-        [line] = browser.get("/save-then-change").set_cookies
-    assert iron_fast.unseal_data(
-        line.split(";", 1)[0].split("=", 1)[1], password=PASSWORD
-    ) == {"a": 1, "b": 2}
+# -- what only this framework shows -----------------------------------
 
 
 def test_saved_on_redirects_and_http_errors_not_on_a_crash() -> None:
@@ -243,61 +201,10 @@ def test_data_that_is_not_json_is_a_clear_error() -> None:
     assert "set" in str(error)
 
 
-def test_options_shape_the_cookie() -> None:
-    app = make_app(
-        cookie_name="sid",
-        ttl=3600,
-        cookie_options={"domain": "example.com", "samesite": "strict"},
-    )
-    with serving(app) as browser:
-        answer = browser.get("/count")
-    assert answer.set_cookies == [
-        f"sid={seal_in(answer, 'sid')}; Max-Age=3540; Domain=example.com; "
-        "Path=/; HttpOnly; Secure; SameSite=Strict"
-    ]
-
-
-def test_allow_insecure_on_loopback(recwarn: pytest.WarningsRecorder) -> None:
-    app = make_app(cookie_options={"secure": False}, allow_insecure=True)
-    with serving(app) as browser:
-        [line] = browser.get("/count").set_cookies
-    assert line.endswith("~2; Max-Age=1209540; Path=/; HttpOnly; SameSite=Lax")
-    assert not [w for w in recwarn if "secure" in str(w.message)]
-
-
-# -- bad cookies -------------------------------------------------------------
-
-BAD = bad_cookie_headers(PASSWORD, NEWER, NAME, HEADER_LIMIT)
-
-
-@pytest.mark.parametrize("kind", sorted(BAD))
-def test_bad_cookie_gives_an_empty_session(kind: str) -> None:
-    header, reason = BAD[kind]
-    heard: list[str] = []
-    app = make_app(on_unseal_error=lambda r, e: heard.append(r))
-    with serving(app) as browser:
-        answer = browser.get("/read", header)
-        assert (answer.status_code, answer.json) == (200, {})
-        assert answer.set_cookies == []
-        assert heard == ([reason] if reason else [])
-        # The next save replaces it with a readable cookie.
-        answer = browser.get("/count", header)
-        assert (answer.status_code, answer.json) == (200, {"count": 1})
-        assert browser.get("/read").json == {"count": 1}
-
-
 def test_cookie_over_the_header_limit_is_refused_by_sanic() -> None:
     with serving(make_app()) as browser:
         answer = browser.get("/read", f"{NAME}={'A' * HEADER_LIMIT}")
     assert answer.status_code == 413  # Sanic's answer, not a 5xx
-
-
-def test_good_cookie_is_read() -> None:
-    seal = iron_fast.seal(GOOD, password=PASSWORD)
-    with serving(make_app()) as browser:
-        answer = browser.get("/read", f"a=1; {NAME}={seal}; b=2")
-    assert answer.json == GOOD
-    assert answer.set_cookies == []
 
 
 def test_cookie_split_over_several_headers_is_joined() -> None:
@@ -345,22 +252,6 @@ def test_bad_options_fail_at_start_up() -> None:
         IronSession(app, config, ttl=60)  # type: ignore[misc]
 
 
-# -- rotation and chunks ----------------------------------------------------
-
-
-def test_rotation_reads_old_and_reseals_with_newest() -> None:
-    old = f"{NAME}={iron_fast.seal(GOOD, password={1: PASSWORD})}"
-    with serving(make_app(password={1: PASSWORD, 2: NEWER})) as browser:
-        answer = browser.get("/read", old)
-        assert (answer.json, answer.set_cookies) == (GOOD, [])
-        answer = browser.get("/count", old)
-    assert seal_in(answer).startswith("Fe26.2*2*")
-    assert iron_fast.unseal_data(seal_in(answer), password={2: NEWER}) == {
-        **GOOD,
-        "count": 8,
-    }
-
-
 def test_too_large_without_chunk_is_a_clear_error() -> None:
     app = make_app()
     with serving(app) as browser:
@@ -370,34 +261,6 @@ def test_too_large_without_chunk_is_a_clear_error() -> None:
     [error] = app.ctx.errors
     assert isinstance(error, iron_fast.CookieTooLarge)
     assert "chunk=True" in str(error)
-
-
-def test_chunked_round_trip() -> None:
-    with serving(make_app(chunk=True)) as browser:
-        answer = browser.post("/put", BIG)
-        assert [line.split("=", 1)[0] for line in answer.set_cookies] == [
-            f"{NAME}.0",
-            f"{NAME}.1",
-        ]
-        assert all(line.endswith(ATTRIBUTES) for line in answer.set_cookies)
-        assert all(len(line.encode()) <= 4096 for line in answer.set_cookies)
-        assert browser.get("/count").json == {**BIG, "count": 1}
-        answer = browser.post("/put", {"blob": None})
-        assert answer.set_cookies == [
-            f"{NAME}={seal_in(answer)}{ATTRIBUTES}",
-            f"{NAME}.0={EXPIRED}",
-            f"{NAME}.1={EXPIRED}",
-        ]
-        assert browser.get("/read").json == {"count": 1}
-        assert sorted(browser.jar) == [NAME]
-        # Two chunks again; a logout expires each of them.
-        browser.post("/put", BIG)
-        answer = browser.get("/logout")
-        assert answer.set_cookies == [
-            f"{NAME}={EXPIRED}",
-            f"{NAME}.0={EXPIRED}",
-            f"{NAME}.1={EXPIRED}",
-        ]
 
 
 def test_session_is_open_for_other_middleware() -> None:

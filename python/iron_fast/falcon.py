@@ -24,11 +24,9 @@ class IronSessionMiddleware:
     or the same in ``falcon.asgi.App``: the options of get_iron_session
     (``cookie_name="session"`` by default) or ``config=SessionConfig(...)``.
 
-    Each request gets ``req.context.session``, a dict with ``save()`` and
-    ``destroy()``. It is saved when the response goes out if it was
-    modified, and only then (not on a 5xx: a handler that failed half way
-    commits nothing); emptied, it expires the cookie the request sent. A
-    response that read the session gets ``Vary: Cookie``."""
+    ``req.context.session`` is then the request's RequestSession, saved
+    by ``process_response`` when modified; an ``on_websocket`` responder
+    can read it."""
 
     def __init__(
         self,

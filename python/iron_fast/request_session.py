@@ -71,10 +71,13 @@ class Finish(NamedTuple):
 
 
 class RequestSession(IronSession):
-    """An IronSession whose reads count as ``accessed`` as its changes
-    do: the framework has no property to notice that the handler looked
-    at the session, and a response that did depends on the cookie (a
-    shared cache must not serve it to another user)."""
+    """The session of one request: a dict with ``save()`` and
+    ``destroy()``, saved when the response goes out if it was modified,
+    and only then (not on a 5xx: a handler that failed half way commits
+    nothing); emptied, it expires the cookie the request sent. A response
+    that read it gets ``Vary: Cookie``: reads count as ``accessed`` as
+    changes do, since the framework has no property that would notice
+    the handler looking at it."""
 
     __slots__ = ()
 

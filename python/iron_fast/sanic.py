@@ -31,14 +31,10 @@ _Handler = Callable[
 
 class IronSession:
     """``IronSession(app, password=...)``: the options of get_iron_session
-    (``cookie_name="session"`` by default) or ``config=SessionConfig(...)``;
-    registers the app's request and response middleware.
-
-    Each request gets ``request.ctx.session``, a dict with ``save()`` and
-    ``destroy()``. It is saved when the response goes out if it was
-    modified, and only then (not on a 5xx: a handler that failed half way
-    commits nothing); emptied, it expires the cookie the request sent. A
-    response that read the session gets ``Vary: Cookie``."""
+    (``cookie_name="session"`` by default) or ``config=SessionConfig(...)``.
+    Registers request and response middleware on ``app``, around the
+    app's own: ``request.ctx.session`` is the request's RequestSession,
+    saved as the response goes out when modified."""
 
     def __init__(
         self,
