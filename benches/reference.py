@@ -1,31 +1,16 @@
 # SPDX-License-Identifier: MIT
-"""Pure-Python iron-session sealData/unsealData: the benchmark baseline.
+"""Pure-Python iron-session ``sealData``/``unsealData``: the benchmark
+baseline, what a Python developer would write without iron_fast.
 
-This is what a Python developer would write without iron_fast: the same
-"Fe26.2" seal built from ``hashlib``, ``hmac`` and ``cryptography``. It is
-meant to be a fair baseline, so it is written to be reasonably efficient
-(one-shot ``hmac.digest``, one ``os.urandom`` call per seal, a prebuilt
-JSON encoder) but, like iron itself, it derives both keys on every seal
-and unseal and caches nothing per password.
-
-Format (docs/format.md sections 1-3)::
-
-    Fe26.2*id*encSalt*b64url(iv)*b64url(ct)*expiration*hmacSalt*b64url(mac) ~2
-
-* keys: PBKDF2-HMAC-SHA1(secret, salt = the 64 hex characters as ASCII,
-  1 iteration, 32 bytes); a 32-byte ``bytes`` secret is used as the key
-  directly, with empty salts;
-* ct: AES-256-CBC with PKCS#7 padding of the UTF-8 JSON text;
-* mac: HMAC-SHA256 over the first six fields joined by ``*``;
-* expiration: absolute Unix time in milliseconds, ``""`` for ttl 0; a seal
-  is accepted while ``now < expiration + 60 s``.
-
-The JSON text is ``json.dumps(separators=(",", ":"), ensure_ascii=False)``
-(the encoder is built once), with lone surrogates escaped as
-``JSON.stringify`` does. It is byte-identical to JavaScript for strings,
-integers, and objects whose keys are in JavaScript order; Python formats
-some floats differently (``1e-07`` vs ``1e-7``) and does not move
-integer-like keys first (docs/format.md section 8).
+The ``Fe26.2`` seal of docs/format.md (sections 1-3 and 8) from
+``hashlib`` (PBKDF2-SHA1, 1 iteration), ``cryptography`` (AES-256-CBC) and
+``hmac`` (SHA-256), written to be reasonably efficient (one-shot
+``hmac.digest``, one ``os.urandom`` per seal, a prebuilt JSON encoder)
+but, like iron, deriving both keys on every seal and unseal. A seal is
+accepted while ``now < expiration + 60 s``; the JSON text is
+``JSON.stringify``'s for strings, integers and objects whose keys are in
+JavaScript order. ``tests/test_reference.py`` checks it
+against ``tests/vectors/deterministic.json``.
 """
 
 from __future__ import annotations
@@ -42,16 +27,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
-__all__ = [
-    "DEFAULT_TTL",
-    "IronError",
-    "seal_data",
-    "seal_with",
-    "to_json",
-    "unseal",
-    "unseal_data",
-]
 
 Secret = str | bytes
 Password = Secret | Mapping[int | str, Secret]

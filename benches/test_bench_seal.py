@@ -1,27 +1,9 @@
 # SPDX-License-Identifier: MIT
-"""pytest-benchmark: seal and unseal of session payloads, iron_fast against
-what a Python app would otherwise use.
+"""pytest-benchmark: seal and unseal of the session payloads (groups
+``seal-<size>``, ``unseal-<size>``), iron_fast against what a Python app
+would otherwise use; benches/README.md describes each implementation.
 
-One benchmark group per operation and payload size (``seal-100B``,
-``unseal-1KB``, …) so each group compares the implementations:
-
-* ``iron_fast.Sealer``: a compiled Sealer, built once and reused;
-* ``iron_fast.seal_data``: ``seal_data``/``unseal_data`` given the password
-  on every call (iron-session's API);
-* ``...:new-cookie`` (unseal only, ``test_unseal_new_cookie``): the same
-  two, each call opening a seal they have not seen for a while, so that
-  their cache of verified seals never answers: what the first request of
-  a session costs (the plain ``unseal`` cases resend one seal, as a user's
-  requests do, and are cache hits);
-* ``reference``: the same format in pure Python (``reference.py``);
-* ``fernet``: cryptography's Fernet, ``json.dumps`` + ``encrypt`` and
-  ``decrypt`` + ``json.loads`` (what aiohttp-session's EncryptedCookieStorage
-  does);
-* ``itsdangerous``: ``URLSafeTimedSerializer`` set up as Flask's session
-  does (signed, not encrypted; Starlette signs with the same library).
-
-Run: ``.venv/bin/python -m pytest benches/ --benchmark-only``, or
-``.venv/bin/python benches/report.py`` to rewrite BENCHMARKS.md.
+    .venv/bin/python -m pytest benches/ --benchmark-only
 """
 
 from __future__ import annotations
@@ -44,68 +26,42 @@ from payloads import PAYLOADS
 
 PASSWORD = "Gbm49ATjnqnkCCCdhV4uDBhbfnPqsCW0"
 TTL = 14 * 24 * 3600
+POOL = 4096  # seals cycled through: 8x the verified-seal cache's entries
 
-Seal = Callable[[Any], str]
-Unseal = Callable[[str], Any]
+Pair = tuple[Callable[[Any], str], Callable[[str], Any]]
 
 
-def _iron_fast() -> Any:
-    return pytest.importorskip(
-        "iron_fast", reason="iron_fast is not built (maturin develop)"
+def _keyword(module: Any) -> Pair:
+    """``seal_data``/``unseal_data`` given the password on every call."""
+    seal_data, unseal_data = module.seal_data, module.unseal_data
+    return (
+        lambda data: seal_data(data, password=PASSWORD),
+        lambda token: unseal_data(token, password=PASSWORD),
     )
 
 
-def _iron_fast_sealer() -> tuple[Seal, Unseal]:
-    sealer = _iron_fast().Sealer(PASSWORD)
+def _sealer() -> Pair:
+    sealer = pytest.importorskip("iron_fast").Sealer(PASSWORD)
     return sealer.seal, sealer.unseal
 
 
-def _iron_fast_functional() -> tuple[Seal, Unseal]:
-    iron_fast = _iron_fast()
-    seal_data, unseal_data = iron_fast.seal_data, iron_fast.unseal_data
-
-    def seal(data: Any) -> str:
-        return seal_data(data, password=PASSWORD)
-
-    def unseal(token: str) -> Any:
-        return unseal_data(token, password=PASSWORD)
-
-    return seal, unseal
-
-
-def _reference() -> tuple[Seal, Unseal]:
-    seal_data, unseal_data = reference.seal_data, reference.unseal_data
-
-    def seal(data: Any) -> str:
-        return seal_data(data, password=PASSWORD)
-
-    def unseal(token: str) -> Any:
-        return unseal_data(token, password=PASSWORD)
-
-    return seal, unseal
-
-
-def _fernet() -> tuple[Seal, Unseal]:
+def _fernet() -> Pair:
+    """What aiohttp-session's EncryptedCookieStorage does."""
     from cryptography.fernet import Fernet
 
     fernet = Fernet(base64.urlsafe_b64encode(PASSWORD.encode()[:32]))
-    dumps, loads = json.dumps, json.loads
-
-    def seal(data: Any) -> str:
-        text = dumps(data, separators=(",", ":"))
-        return fernet.encrypt(text.encode()).decode()
-
-    def unseal(token: str) -> Any:
-        return loads(fernet.decrypt(token, ttl=TTL))
-
-    return seal, unseal
+    return (
+        lambda data: fernet.encrypt(
+            json.dumps(data, separators=(",", ":")).encode()
+        ).decode(),
+        lambda token: json.loads(fernet.decrypt(token, ttl=TTL)),
+    )
 
 
-def _itsdangerous() -> tuple[Seal, Unseal]:
+def _itsdangerous() -> Pair:
+    """Flask's session serializer settings (signed, not encrypted)."""
     from itsdangerous import URLSafeTimedSerializer
 
-    # Flask's SecureCookieSessionInterface settings (its tagged JSON
-    # serializer aside).
     serializer = URLSafeTimedSerializer(
         PASSWORD,
         salt="cookie-session",
@@ -114,24 +70,20 @@ def _itsdangerous() -> tuple[Seal, Unseal]:
             "digest_method": hashlib.sha1,
         },
     )
-
-    def unseal(token: str) -> Any:
-        return serializer.loads(token, max_age=TTL)
-
-    return serializer.dumps, unseal
+    return serializer.dumps, lambda token: serializer.loads(token, max_age=TTL)
 
 
-IMPLEMENTATIONS: dict[str, Callable[[], tuple[Seal, Unseal]]] = {
-    "iron_fast.Sealer": _iron_fast_sealer,
-    "iron_fast.seal_data": _iron_fast_functional,
-    "reference": _reference,
+IMPLEMENTATIONS: dict[str, Callable[[], Pair]] = {
+    "iron_fast.Sealer": _sealer,
+    "iron_fast.seal_data": lambda: _keyword(pytest.importorskip("iron_fast")),
+    "reference": lambda: _keyword(reference),
     "fernet": _fernet,
     "itsdangerous": _itsdangerous,
 }
 
 
 @pytest.fixture(params=list(IMPLEMENTATIONS))
-def impl(request: pytest.FixtureRequest) -> tuple[Seal, Unseal]:
+def impl(request: pytest.FixtureRequest) -> Pair:
     return IMPLEMENTATIONS[request.param]()
 
 
@@ -140,44 +92,54 @@ def size(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def test_seal(benchmark: Any, impl: tuple[Seal, Unseal], size: str) -> None:
+def test_seal(benchmark: Any, impl: Pair, size: str) -> None:
     seal, unseal = impl
-    payload = PAYLOADS[size]
-    token = seal(payload)
-    assert unseal(token) == payload
+    token = seal(PAYLOADS[size])
+    assert unseal(token) == PAYLOADS[size]
     benchmark.group = f"seal-{size}"
     benchmark.extra_info["token_chars"] = len(token)
-    benchmark(seal, payload)
+    benchmark(seal, PAYLOADS[size])
 
 
-def test_unseal(benchmark: Any, impl: tuple[Seal, Unseal], size: str) -> None:
+def test_unseal(benchmark: Any, impl: Pair, size: str) -> None:
+    """The same seal every call, as a user's requests resend it."""
     seal, unseal = impl
-    payload = PAYLOADS[size]
-    token = seal(payload)
-    assert unseal(token) == payload
     benchmark.group = f"unseal-{size}"
-    result = benchmark(unseal, token)
-    assert result == payload
-
-
-# Seals per pool for the new-cookie cases: 8x the verified-seal cache's
-# 512 entries, cycled, so a seal is practically never still cached.
-POOL = 4096
+    assert benchmark(unseal, seal(PAYLOADS[size])) == PAYLOADS[size]
 
 
 @pytest.mark.parametrize(
     "impl", ["iron_fast.Sealer:new-cookie", "iron_fast.seal_data:new-cookie"]
 )
 def test_unseal_new_cookie(benchmark: Any, impl: str, size: str) -> None:
+    """Each call a seal not seen for a while: a first request's cost."""
     seal, unseal = IMPLEMENTATIONS[impl.split(":")[0]]()
-    payload = PAYLOADS[size]
-    tokens = [seal(payload) for _ in range(POOL)]
-    assert len(set(tokens)) == POOL
-    following = itertools.cycle(tokens).__next__
-
-    def unseal_next() -> Any:
-        return unseal(following())
-
-    assert unseal_next() == payload
+    tokens = itertools.cycle([seal(PAYLOADS[size]) for _ in range(POOL)])
     benchmark.group = f"unseal-{size}"
-    benchmark(unseal_next)
+    assert benchmark(lambda: unseal(next(tokens))) == PAYLOADS[size]
+
+
+@pytest.mark.parametrize("size", ["100B"])
+@pytest.mark.parametrize(
+    "impl",
+    [
+        f"iterations={count}:{state}"
+        for count in (1, 8192)
+        for state in ("cold", "cached")
+    ],
+)
+def test_unseal_iterations(benchmark: Any, impl: str, size: str) -> None:
+    """A ``Sealer`` at 1 and at h3 2.x's 8192 PBKDF2 iterations, its cache
+    off (every unseal derives both keys) and on (a hit derives none)."""
+    count, state = impl.removeprefix("iterations=").split(":")
+    sealer = pytest.importorskip("iron_fast").Sealer(
+        PASSWORD,
+        iterations=int(count),
+        cache_size=0 if state == "cold" else 512,
+    )
+    token = sealer.seal(PAYLOADS[size])
+    assert sealer.unseal(token) == PAYLOADS[size]
+    hits = sealer._cache_info()[2]
+    benchmark.group = f"unseal-iterations-{size}"
+    assert benchmark(sealer.unseal, token) == PAYLOADS[size]
+    assert (sealer._cache_info()[2] > hits) == (state == "cached")

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: MIT
 """aiohttp with iron_fast's session storage: log in, count clicks, log out.
 
-    export SECRET_COOKIE_PASSWORD=$(python -c \
-        'import secrets; print(secrets.token_urlsafe(32))')
-    COOKIE_SECURE=0 python examples/aiohttp_app.py   # plain-HTTP dev
+    export SECRET_COOKIE_PASSWORD="$(.venv/bin/iron-fast keygen)"
+    COOKIE_SECURE=0 .venv/bin/python examples/aiohttp_app.py
+
+then open http://127.0.0.1:8080/ (COOKIE_SECURE=0: plain HTTP, for this
+local development server only; run from the repository root).
 
 The only change from aiohttp-session's EncryptedCookieStorage is the
 ``setup`` line; ``await get_session(request)`` is used exactly as before.
@@ -69,6 +71,7 @@ async def logout(request: web.Request) -> web.Response:
 
 
 def make_app() -> web.Application:
+    secure = os.environ.get("COOKIE_SECURE") != "0"
     app = web.Application()
     # Was: setup(app, EncryptedCookieStorage(secret_key, ...))
     setup(
@@ -76,7 +79,10 @@ def make_app() -> web.Application:
         IronStorage(
             os.environ["SECRET_COOKIE_PASSWORD"],
             cookie_name="iron_fast_example",
-            secure=os.environ.get("COOKIE_SECURE") != "0",
+            secure=secure,
+            # COOKIE_SECURE=0 is deliberate (plain HTTP on 127.0.0.1 for
+            # development): say so, and no IronFastWarning is printed.
+            allow_insecure=not secure,
         ),
     )
     app.add_routes(routes)

@@ -2,9 +2,11 @@
 """FastAPI with iron_fast's session: log in, count clicks, log out; the
 session reaches routes as a dependency, plain or validated by a model.
 
-    export SECRET_COOKIE_PASSWORD=$(python -c \
-        'import secrets; print(secrets.token_urlsafe(32))')
-    COOKIE_SECURE=0 uvicorn examples.fastapi_app:app   # plain-HTTP dev
+    export SECRET_COOKIE_PASSWORD="$(.venv/bin/iron-fast keygen)"
+    COOKIE_SECURE=0 .venv/bin/uvicorn examples.fastapi_app:app
+
+then open http://127.0.0.1:8000/ (COOKIE_SECURE=0: plain HTTP, for this
+local development server only; run from the repository root).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
+from iron_fast import SessionConfig
 from iron_fast.fastapi import IronSessionMiddleware, Session, typed_session
 
 
@@ -30,12 +33,18 @@ class User(BaseModel):
 
 LoggedIn = Annotated[User, Depends(typed_session(User))]
 
+SECURE = os.environ.get("COOKIE_SECURE") != "0"
 app = FastAPI()
 app.add_middleware(
     IronSessionMiddleware,
-    password=os.environ["SECRET_COOKIE_PASSWORD"],
-    cookie_name="iron_fast_example",
-    cookie_options={"secure": os.environ.get("COOKIE_SECURE") != "0"},
+    config=SessionConfig(
+        password=os.environ["SECRET_COOKIE_PASSWORD"],
+        cookie_name="iron_fast_example",
+        cookie_options={"secure": SECURE},
+        # COOKIE_SECURE=0 is deliberate (plain HTTP on 127.0.0.1 for
+        # development): say so, and no IronFastWarning is printed.
+        allow_insecure=not SECURE,
+    ),
 )
 
 

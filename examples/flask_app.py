@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: MIT
 """Flask with iron_fast's session: log in, count clicks, log out.
 
-    export SECRET_COOKIE_PASSWORD=$(python -c \
-        'import secrets; print(secrets.token_urlsafe(32))')
-    COOKIE_SECURE=0 flask --app examples/flask_app.py run   # plain-HTTP dev
+    export SECRET_COOKIE_PASSWORD="$(.venv/bin/iron-fast keygen)"
+    COOKIE_SECURE=0 .venv/bin/flask --app examples/flask_app.py run
+
+then open http://127.0.0.1:5000/ (COOKIE_SECURE=0: plain HTTP, for this
+local development server only; run from the repository root).
 
 The only change from Flask's own sessions is the ``session_interface``
 line (and the password's config key); ``flask.session`` is used exactly
@@ -20,14 +22,16 @@ from flask.typing import ResponseReturnValue
 
 from iron_fast.flask import IronSessionInterface
 
+SECURE = os.environ.get("COOKIE_SECURE") != "0"
 app = Flask(__name__)
 app.config.update(
     IRON_SESSION_PASSWORD=os.environ["SECRET_COOKIE_PASSWORD"],
     SESSION_COOKIE_NAME="iron_fast_example",
     # Secure is on by default, as in iron-session; off for plain HTTP.
-    IRON_SESSION_COOKIE_OPTIONS={
-        "secure": os.environ.get("COOKIE_SECURE") != "0"
-    },
+    IRON_SESSION_COOKIE_OPTIONS={"secure": SECURE},
+    # COOKIE_SECURE=0 is deliberate (plain HTTP on 127.0.0.1 for
+    # development): say so, and no IronFastWarning is printed.
+    IRON_SESSION_ALLOW_INSECURE=not SECURE,
 )
 # Was: Flask's default SecureCookieSessionInterface and app.secret_key.
 app.session_interface = IronSessionInterface()

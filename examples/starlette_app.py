@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: MIT
 """Starlette with iron_fast's session: log in, count clicks, log out.
 
-    export SECRET_COOKIE_PASSWORD=$(python -c \
-        'import secrets; print(secrets.token_urlsafe(32))')
-    COOKIE_SECURE=0 uvicorn examples.starlette_app:app   # plain-HTTP dev
+    export SECRET_COOKIE_PASSWORD="$(.venv/bin/iron-fast keygen)"
+    COOKIE_SECURE=0 .venv/bin/uvicorn examples.starlette_app:app
+
+then open http://127.0.0.1:8000/ (COOKIE_SECURE=0: plain HTTP, for this
+local development server only; run from the repository root).
 
 The only change from Starlette's own SessionMiddleware is the
 ``add_middleware`` line; ``request.session`` is used exactly as before.
@@ -20,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import Route
 
+from iron_fast import SessionConfig
 from iron_fast.starlette import IronSessionMiddleware
 
 
@@ -73,10 +76,16 @@ app = Starlette(
         Route("/logout", logout, methods=["POST"]),
     ]
 )
+SECURE = os.environ.get("COOKIE_SECURE") != "0"
 # Was: app.add_middleware(SessionMiddleware, secret_key=...)
 app.add_middleware(
     IronSessionMiddleware,
-    password=os.environ["SECRET_COOKIE_PASSWORD"],
-    cookie_name="iron_fast_example",
-    cookie_options={"secure": os.environ.get("COOKIE_SECURE") != "0"},
+    config=SessionConfig(
+        password=os.environ["SECRET_COOKIE_PASSWORD"],
+        cookie_name="iron_fast_example",
+        cookie_options={"secure": SECURE},
+        # COOKIE_SECURE=0 is deliberate (plain HTTP on 127.0.0.1 for
+        # development): say so, and no IronFastWarning is printed.
+        allow_insecure=not SECURE,
+    ),
 )

@@ -1,16 +1,39 @@
 // SPDX-License-Identifier: MIT
 //! Password configurations: one secret, or a rotation map `{id: secret}`
-//! where the highest integer id seals and every id unseals. Validated once,
-//! when the configuration is built; messages name the id, never the secret.
+//! where the highest integer id seals and every id unseals, and the PBKDF2
+//! iteration count text secrets are stretched with. Validated once, when
+//! the configuration is built; messages name the id, never the secret.
 
 use zeroize::Zeroizing;
 
-use crate::crypto::{KeyDeriver, KEY_LEN};
+use crate::crypto::{Iterations, KeyDeriver, KEY_LEN, MAX_ITERATIONS};
 use crate::error::{Error, Result};
 
 /// iron's `minPasswordlength`, counted as JavaScript's `String.length`
 /// (UTF-16 code units).
 pub const MIN_PASSWORD_LEN: usize = 32;
+
+/// The PBKDF2 iteration count of text secrets, as the caller gave it: 1
+/// (iron's default, and all iron-session writes) to [`MAX_ITERATIONS`].
+/// Every password of a configuration uses the same count, as in iron,
+/// whose options carry one count for all of them; raw keys ignore it.
+pub fn iterations(count: i64) -> Result<Iterations> {
+    u32::try_from(count)
+        .ok()
+        .and_then(Iterations::new)
+        .ok_or_else(|| iterations_refused(&count.to_string()))
+}
+
+/// The refusal of an iteration count, `given` saying what it was (`0`,
+/// `a float`): also for the values a binding refuses before they reach
+/// [`iterations`].
+pub fn iterations_refused(given: &str) -> Error {
+    Error::Argument(format!(
+        "iterations must be an int from 1 to {MAX_ITERATIONS}, got {given}: it is \
+         the PBKDF2 iteration count of the seals to read and write (1 for \
+         iron-session and iron's default, 8192 for h3 2.x)"
+    ))
+}
 
 /// A secret as the caller gave it, before validation. Wiped when dropped,
 /// including on the error paths (a map refused for its third entry still
@@ -151,7 +174,7 @@ impl Passwords {
 }
 
 /// iron accepts ids matching `/^\w+$/` (ASCII word characters).
-fn validate_id(id: &str) -> Result<()> {
+pub fn validate_id(id: &str) -> Result<()> {
     if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         return Ok(());
     }
@@ -317,6 +340,22 @@ mod tests {
         wiped::<cbc::Encryptor<aes::Aes256>>();
         wiped::<cbc::Decryptor<aes::Aes256>>();
         wiped::<chacha20::ChaCha20Rng>(); // the salt and IV generator
+    }
+
+    #[test]
+    fn iteration_counts_outside_the_bounds_are_refused_by_name() {
+        assert_eq!(iterations(1).unwrap(), Iterations::ONE);
+        assert_eq!(iterations(8192).unwrap().get(), 8192);
+        let max = i64::from(MAX_ITERATIONS);
+        assert_eq!(iterations(max).unwrap().get(), MAX_ITERATIONS);
+        for bad in [0, -1, max + 1, i64::from(u32::MAX) + 2, i64::MIN, i64::MAX] {
+            let message = iterations(bad).unwrap_err().to_string();
+            assert!(
+                message.starts_with("iterations must be an int from 1 to 1048576, got ")
+                    && message.contains(&bad.to_string()),
+                "{message}"
+            );
+        }
     }
 
     #[test]

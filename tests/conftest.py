@@ -285,3 +285,20 @@ def browser_header(
         else:
             cookies[name] = value
     return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def hazardous_config(**options: Any) -> Any:
+    """``SessionConfig(**options)`` for a test that may build an unsafe one
+    on purpose: the IronFastWarnings are asserted (one per hazard the
+    config has, none otherwise), not left to print."""
+    import warnings
+
+    from iron_fast import IronFastWarning, SessionConfig
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", IronFastWarning)
+        config = SessionConfig(**options)
+    assert [w.category for w in caught] == [IronFastWarning] * len(
+        config.hazards
+    )
+    return config

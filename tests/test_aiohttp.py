@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from iron_fast import CookieTooLarge, seal_data, unseal_data
+from iron_fast import CookieTooLarge, IronFastWarning, seal_data, unseal_data
 from tests.bad_cookies import bad_cookies
 from tests.conftest import require_or_skip
 
@@ -231,14 +231,15 @@ def test_options_shape_the_cookie() -> None:
             "Domain=example.com; Path=/; HttpOnly; SameSite=Strict"
         )
 
-    run(
-        scenario,
-        cookie_name="app",
-        ttl=3600,
-        domain="example.com",  # aiohttp-session's spellings
-        secure=False,
-        samesite="strict",
-    )
+    with pytest.warns(IronFastWarning, match="secure"):
+        run(
+            scenario,
+            cookie_name="app",
+            ttl=3600,
+            domain="example.com",  # aiohttp-session's spellings
+            secure=False,
+            samesite="strict",
+        )
 
 
 def test_session_max_age() -> None:
@@ -252,7 +253,9 @@ def test_session_max_age() -> None:
         (line,) = set_cookies(response)
         assert line.endswith("~2; Path=/; HttpOnly; Secure; SameSite=Lax")
 
-    run(scenario)
+    # max_age=None: a browser-session cookie whose seal never expires.
+    with pytest.warns(IronFastWarning, match="never expire"):
+        run(scenario)
 
 
 def test_bad_options_fail_at_construction() -> None:

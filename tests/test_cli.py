@@ -5,6 +5,7 @@ good and bad input for every subcommand."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -12,12 +13,16 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import iron_fast
+from iron_fast import _core
 from tests.conftest import require_or_skip
 from tests.vectors_util import load
 
@@ -578,3 +583,366 @@ def test_inspect_accepts_a_minimal_well_formed_seal() -> None:
 
 def test_inspect_nothing() -> None:
     fails(EXIT_USAGE, "inspect", "", password=None)
+
+
+# -- inspect reads a seal as the core does (issue 14) ---------------------
+
+
+def _fields_token(pid: str, expiration: str) -> str:
+    return _seal_of(pid=pid, expiration=expiration).replace(
+        "*s*", "*" + "a" * 64 + "*"
+    )
+
+
+def test_inspect_refuses_the_leading_zero_the_core_refuses() -> None:
+    # The core checks the expiration before it looks the password id up,
+    # so an unknown id tells which check refused the token.
+    sealer = iron_fast.Sealer(PASSWORD)
+    far = "9" * 14
+    plain, zero = _fields_token("7", far), _fields_token("7", "0" + far)
+    assert sealer.unseal_or_none(plain) == (None, "unknown-password")
+    assert sealer.unseal_or_none(zero) == (None, "invalid")
+    assert _core.seal_fields(plain)["expires_ms"] == int(far)
+    with pytest.raises(ValueError, match="expiration"):
+        _core.seal_fields(zero)
+    result = fails(EXIT_REFUSED, "inspect", zero, password=None)
+    assert "expiration" in result.err
+
+
+_B64 = st.text(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+)
+
+
+@st.composite
+def _tokens(draw: st.DrawFn) -> str:
+    """A genuine seal with fields replaced by plausible or odd text."""
+    fields = _SEALER.seal({"n": 1}, ttl=draw(st.sampled_from([0, 60]))).split(
+        "*"
+    )
+    for index in draw(st.sets(st.integers(0, 7), max_size=3)):
+        fields[index] = draw(
+            st.one_of(
+                _B64,
+                st.from_regex(r"0?[0-9]{0,40}", fullmatch=True),
+                st.sampled_from(
+                    ["", "Fe26.2", "Fe26.1", "default", "a-b", "~"]
+                ),
+                st.text(max_size=8),
+            )
+        )
+    return "*".join(fields)
+
+
+_SEALER = iron_fast.Sealer(PASSWORD)
+_KEYS = [
+    iron_fast.Sealer(PASSWORD, cache_size=0),
+    iron_fast.Sealer(bytes(32), cache_size=0),
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_tokens())
+def test_a_token_inspect_refuses_no_password_opens(token: str) -> None:
+    try:
+        fields = _core.seal_fields(token)
+    except ValueError:
+        for sealer in _KEYS:
+            assert sealer.unseal_or_none(token)[1] is not None, token
+        return
+    assert set(fields) >= {"password_id", "expires_ms", "ciphertext_bytes"}
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(["1", "2", "default", "a_b"]),
+    st.integers(0, 2**40),
+    st.booleans(),
+)
+def test_inspect_reads_every_genuine_seal(
+    pid: str, ttl: int, raw: bool
+) -> None:
+    secret: bytes | str = bytes(range(32)) if raw else PASSWORD
+    sealer = iron_fast.Sealer({pid: secret})
+    sealed = sealer._seal_with(
+        {"n": 1},
+        ttl=ttl,
+        now_ms=1_000,
+        encryption_salt="" if raw else "e" * 64,
+        hmac_salt="" if raw else "h" * 64,
+        iv=bytes(16),
+        password_id=pid,
+    )
+    fields = _core.seal_fields(sealed)
+    assert fields["password_id"] == pid
+    assert fields["expires_ms"] == (1_000 + ttl * 1000 if ttl else None)
+    assert fields["encryption_salt_length"] == (0 if raw else 64)
+    assert fields["marker"] == "2"
+
+
+# -- no traceback, whatever the input (issue 19, item 6) -------------------
+
+
+def _no_traceback(result: Result, code: int) -> None:
+    assert result.code == code, result
+    assert "Traceback" not in result.err, result
+    assert len(result.err.strip().splitlines()) <= 2, result
+
+
+@pytest.mark.parametrize("digits", [16, 17, 20, 39, 40, 400])
+def test_inspect_a_far_expiration(digits: int) -> None:
+    token = _fields_token("1", "9" * digits)
+    result = run("inspect", token, password=None)
+    _no_traceback(result, EXIT_OK)
+    assert "after the year 9999" in result.out
+    info = json.loads(ok("inspect", "--json", token, password=None))
+    assert info["expires_at"] is None
+    assert info["expires_ms"] == min(10**digits - 1, 2**127 - 1)
+
+
+def test_inspect_a_seal_made_with_ttl_2_to_the_40() -> None:
+    sealed = _SEALER.seal({}, ttl=2**40)
+    result = run("inspect", sealed, password=None)
+    _no_traceback(result, EXIT_OK)
+    assert "after the year 9999" in result.out
+
+
+def test_unseal_pretty_of_a_lone_surrogate() -> None:
+    sealed = _SEALER.seal({"s": "\ud800"})
+    for flags in (["--pretty"], []):
+        result = run("unseal", *flags, sealed)
+        _no_traceback(result, EXIT_OK)
+        assert json.loads(result.out) == {"s": "\ud800"}
+
+
+def test_unseal_a_number_python_cannot_hold() -> None:
+    from tests.test_reference import ref
+
+    infinite = ref._seal_plaintext(
+        b'{"x":1e400}',
+        "1",
+        PASSWORD,
+        ttl=0,
+        now_ms=0,
+        encryption_salt="e" * 64,
+        hmac_salt="h" * 64,
+        iv=bytes(16),
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "int_max_str_digits=0",
+            "-c",
+            "import sys, iron_fast; print(iron_fast.seal_data("
+            "{'n': 10**4300}, password=sys.argv[1]))",
+            PASSWORD,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for sealed in (infinite, proc.stdout.strip()):
+        for flags in (["--pretty"], []):
+            result = run("unseal", *flags, sealed)
+            assert result.code in (EXIT_REFUSED, EXIT_USAGE), result
+            _no_traceback(result, result.code)
+
+
+def test_keygen_rotates_a_5000_digit_id() -> None:
+    long_id = "9" * 5000
+    current = json.dumps({long_id: PASSWORD})
+    rotated = json.loads(ok("keygen", "--rotate", password=current))
+    assert list(rotated) == [long_id, "1" + "0" * 5000]
+    assert iron_fast.Sealer(rotated).password_id == "1" + "0" * 5000
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["seal", "--ttl", str(2**64), "{}"],
+        ["seal", "--ttl", str(2**63), "{}"],
+        ["seal", "--ttl", "9" * 5000, "{}"],
+        ["unseal", "--skew", str(2**64), "x"],
+        ["keygen", "--length", str(2**64)],
+        ["keygen", "--rotate", "--keep", str(2**64)],
+    ],
+)
+def test_numbers_beyond_64_bits(args: list[str]) -> None:
+    result = fails(EXIT_USAGE, *args)
+    assert args[1] in result.err
+
+
+def test_a_ttl_of_63_bits_seals() -> None:
+    sealed = ok("seal", "--ttl", str(2**63 - 1), "{}").strip()
+    assert int(sealed.split("*")[5]) > 2**63
+
+
+# -- no secret repeated from the command line (issue 19, item 7) ----------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["seal", "--passwor=TOPSECRET", "{}"],
+        ["seal", "--password-f=TOPSECRET", "{}"],
+        ["unseal", "--password-fil", "TOPSECRET", "x"],
+        ["keygen", "--rotate", "--passw=TOPSECRET"],
+        ["keygen", "--rotate=TOPSECRET"],
+        ["inspect", "--json=TOPSECRET", "x"],
+        ["--version=TOPSECRET"],
+        ["TOPSECRET"],
+        ["seal", "{}", "TOPSECRET"],
+        ["unseal", "x", "--", "TOPSECRET"],
+        ["seal", "--secrets=TOPSECRET", "{}"],
+        ["seal", "--ttl", "TOPSECRET", "{}"],
+        ["keygen", "-oTOPSECRET", "--length=TOPSECRET"],
+    ],
+)
+def test_an_argument_that_may_be_a_secret_is_never_repeated(
+    args: list[str],
+) -> None:
+    result = fails(EXIT_USAGE, *args)
+    assert "TOPSECRET" not in result.err
+    assert "TOPSECRET" not in result.out
+
+
+def test_an_unrecognized_option_is_named_without_its_value() -> None:
+    result = fails(EXIT_USAGE, "seal", "--passwor=TOPSECRET", "{}")
+    assert "unrecognized arguments: --passwor=…" in result.err
+
+
+def test_a_password_file_name_that_looks_like_a_secret_is_not_repeated() -> (
+    None
+):
+    secret = "k" * 40
+    result = fails(EXIT_SECRET, "seal", "--password-file", secret, "{}")
+    assert secret not in result.err
+    result = fails(EXIT_SECRET, "seal", "--password-env", secret, "{}")
+    assert secret not in result.err
+
+
+# -- fuzz: main() in process, never an uncaught exception ------------------
+
+_DOCUMENTED = {EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_SECRET}
+_WORDS = [
+    "keygen",
+    "seal",
+    "unseal",
+    "inspect",
+    "-",
+    "--",
+    "-o",
+    "--output",
+    "--rotate",
+    "--keep",
+    "--length",
+    "--force",
+    "--ttl",
+    "--skew",
+    "--pretty",
+    "--json",
+    "--password",
+    "--secret",
+    "--password-env",
+    "--password-file",
+    "--passwor",
+    "--help",
+    "--version",
+    "{}",
+    "0",
+    "-1",
+    str(2**64),
+    "9" * 30,
+    "1e400",
+    '{"n": 1e400}',
+    "nul\x00l",
+    "\udcff",  # a byte of argv that is not UTF-8, as Python decodes it
+]
+_ARGUMENT = st.one_of(
+    st.sampled_from(_WORDS),
+    st.text(max_size=12),
+    st.builds(
+        "{}={}".format, st.sampled_from(_WORDS[4:25]), st.text(max_size=6)
+    ),
+    st.just(_SEALER.seal({"a": [1, "\ud800"]})),
+    st.builds(
+        _fields_token, st.sampled_from(["1", ""]), st.text("09", max_size=45)
+    ),
+)
+# An environment variable holds no NUL.
+_PASSWORDS = st.one_of(
+    st.none(),
+    st.just(PASSWORD),
+    st.text(
+        st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
+        max_size=40,
+    ),
+    st.builds(
+        lambda key, value: json.dumps({key: value}),
+        st.one_of(st.text(max_size=6), st.just("9" * 5000)),
+        st.one_of(st.just(PASSWORD), st.integers(), st.text(max_size=4)),
+    ),
+)
+
+
+@contextlib.contextmanager
+def _chdir(directory: str) -> Iterator[None]:
+    # contextlib.chdir is 3.11+; keygen --output may write here.
+    before = os.getcwd()
+    os.chdir(directory)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    argv=st.lists(_ARGUMENT, max_size=6),
+    stdin=st.one_of(
+        st.binary(max_size=40), st.text(max_size=40).map(str.encode)
+    ),
+    password=_PASSWORDS,
+)
+def test_main_never_raises(
+    argv: list[str], stdin: bytes, password: str | None
+) -> None:
+    import io
+    import tempfile
+    from unittest import mock
+
+    from iron_fast.cli import main
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("IRON")}
+    if password is not None:
+        environ["IRON_FAST_PASSWORD"] = password
+    # stderr's error handler is CPython's own for sys.stderr.
+    streams = [
+        io.TextIOWrapper(io.BytesIO(data), errors=errors)
+        for data, errors in (
+            (stdin, None),
+            (b"", None),
+            (b"", "backslashreplace"),
+        )
+    ]
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        _chdir(directory),
+        mock.patch.dict(os.environ, environ, clear=True),
+        mock.patch.multiple(
+            sys, stdin=streams[0], stdout=streams[1], stderr=streams[2]
+        ),
+    ):
+        try:
+            code = main(argv)
+        except SystemExit as done:  # pragma: no cover - main returns
+            code = done.code
+    assert code in _DOCUMENTED, (argv, code)
+
+
+def test_inspect_shows_no_terminal_escape_from_the_marker() -> None:
+    sealed = _SEALER.seal({}).replace("~2", "~\x1b]0;owned\x07")
+    out = ok("inspect", sealed, password=None)
+    assert "\x1b" not in out
+    assert "<10 characters>" in out

@@ -47,10 +47,10 @@ class Demo:
     """``python examples/demo/app.py`` on a free port, as demo.sh runs it
     (with the secret file moved out of the repository)."""
 
-    def __init__(self, secret_file: Path) -> None:
+    def __init__(self, secret_file: Path, port: int | None = None) -> None:
         import httpx
 
-        self.url = f"http://127.0.0.1:{free_port()}"
+        self.url = f"http://127.0.0.1:{port or free_port()}"
         self.log = tempfile.TemporaryFile()
         env = {
             **os.environ,
@@ -184,3 +184,46 @@ def test_demo_script_runs_the_demo() -> None:
         "exec .venv/bin/python examples/demo/app.py"
     )
     assert (ROOT / "examples" / "seal_demo.py").is_file()
+
+
+def test_a_busy_port_gives_a_hint() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        run = subprocess.run(
+            [sys.executable, str(DEMO)],
+            cwd=ROOT,
+            env={**os.environ, "PORT": str(port)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert run.returncode == 1
+    assert f"port {port} is already in use" in run.stderr
+    assert f"PORT={port + 1} bash scripts/demo.sh" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_the_page_explains_itself_and_has_a_favicon(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    app = load_demo().create_app(tmp_path / "secret", node=False)
+    with TestClient(app) as client:
+        page = client.get("/").text
+        assert 'name="viewport"' in page and 'rel="icon"' in page
+        assert "no session store" in page and "no session cookie" in page
+        for path in ("/favicon.ico", "/favicon.svg"):
+            icon = client.get(path)
+            assert icon.status_code == 200
+            assert icon.headers["content-type"] == "image/svg+xml"
+        client.post("/login", data={"name": "Ada"})
+        page = client.get("/").text
+        assert "Restart the server: you stay logged in." in page
+        assert "password id</dt><dd>1 " in page
+        assert "sealed at</dt>" in page and "(in 13 d 23 h)" in page
+        assert "Off: IRON_FAST_DEMO_NODE=0." in client.get("/node").text
+        answer = client.post("/logout", follow_redirects=False)
+        assert answer.headers["location"] == "/?logged_out"
+        page = client.get("/?logged_out").text
+        assert "You are logged out" in page and "no session cookie" in page

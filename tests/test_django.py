@@ -21,7 +21,12 @@ from typing import Any
 
 import pytest
 
-from iron_fast import CookieTooLarge, seal_data, unseal_data
+from iron_fast import (
+    CookieTooLarge,
+    IronFastWarning,
+    seal_data,
+    unseal_data,
+)
 from tests.bad_cookies import bad_cookies
 from tests.conftest import require_or_skip
 
@@ -373,7 +378,9 @@ def test_set_expiry(client: Any) -> None:
     assert lines(response)[NAME].endswith(
         "; Max-Age=240; Path=/; HttpOnly; Secure; SameSite=Lax"
     )
-    response = put(client, {"a": 2}, "?expiry=0")
+    # A browser-session cookie: its seal never expires (a warned hazard).
+    with pytest.warns(IronFastWarning, match="never expire"):
+        response = put(client, {"a": 2}, "?expiry=0")
     line = lines(response)[NAME]
     assert "Max-Age" not in line
     assert line.endswith("; Path=/; HttpOnly; Secure; SameSite=Lax")
@@ -405,12 +412,14 @@ def test_settings_shape_the_cookie(client: Any) -> None:
         SESSION_COOKIE_DOMAIN="example.com",
         SESSION_COOKIE_SAMESITE="Strict",
     ):
-        line = lines(client.get("/count"))["app"]
+        with pytest.warns(IronFastWarning, match="secure"):
+            line = lines(client.get("/count"))["app"]
     assert line.endswith(
         "; Max-Age=3540; Domain=example.com; Path=/; HttpOnly; SameSite=Strict"
     )
     with override_settings(SESSION_EXPIRE_AT_BROWSER_CLOSE=True):
-        line = lines(client.get("/count"))[NAME]
+        with pytest.warns(IronFastWarning, match="never expire"):
+            line = lines(client.get("/count"))[NAME]
     assert line.endswith("~2; Path=/; HttpOnly; Secure; SameSite=Lax")
     with override_settings(
         IRON_SESSION={"ttl": 120, "cookie_options": {"path": "/app"}}
@@ -662,3 +671,17 @@ def test_response_cookies_carry_the_attributes(client: Any) -> None:
     morsel["samesite"] = "Strict"
     assert "SameSite=Strict" in morsel.OutputString()
     assert morsel.value == seal_of(response)
+
+
+def test_allow_insecure_is_a_setting() -> None:
+    import warnings
+
+    from iron_fast import IronFastWarning
+    from iron_fast.django.conf import session_config
+
+    insecure = {"SESSION_COOKIE_SECURE": False}
+    with django_project(**insecure, IRON_SESSION={"allow_insecure": True}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", IronFastWarning)
+            config = session_config()
+    assert config.allow_insecure and not config.cookie_options["secure"]

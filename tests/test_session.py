@@ -38,7 +38,7 @@ from iron_fast import (
 )
 from iron_fast._core import find_cookie
 from iron_fast.cookies import get_cookie, parse_cookies
-from tests.conftest import browser_header
+from tests.conftest import browser_header, hazardous_config
 from tests.pinned import pinned
 
 PASSWORD = "Gbm49ATjnqnkCCCdhV4uDBhbfnPqsCW0"
@@ -56,7 +56,8 @@ def options(**extra: Any) -> dict[str, Any]:
 
 
 def make(**extra: Any) -> SessionConfig:
-    return SessionConfig(**options(**extra))
+    config: SessionConfig = hazardous_config(**options(**extra))
+    return config
 
 
 def at(now_ms: int, **extra: Any) -> SessionCodec:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from iron_fast import HeaderCookieJar, SessionConfig, get_iron_session
-from tests.conftest import SessionPeer
+from tests.conftest import SessionPeer, hazardous_config
 from tests.conftest import browser_header as header_of
 from tests.pinned import pinned
 
@@ -39,9 +39,9 @@ def js_options(**extra: Any) -> dict[str, Any]:
 
 
 def py_config(**extra: Any) -> SessionConfig:
-    return SessionConfig(
-        **{"password": PASSWORD, "cookie_name": "app", **extra}
-    )
+    options = {"password": PASSWORD, "cookie_name": "app", **extra}
+    config: SessionConfig = hazardous_config(**options)
+    return config
 
 
 def attributes(line: str) -> str:

@@ -22,10 +22,10 @@ from iron_fast import (
     HeaderCookieJar,
     PasswordConfigError,
     SessionCodec,
-    SessionConfig,
     SessionDestroyed,
     get_iron_session,
 )
+from tests.conftest import hazardous_config
 from tests.pinned import pinned
 
 VECTORS = json.loads(
@@ -65,7 +65,7 @@ def config(**options: Any) -> SessionCodec:
     """The scenario's configuration, deterministic (pinned clock, fixed
     salts and IV)."""
     options = {"password": PASSWORD, "cookie_name": "test", **options}
-    return pinned(SessionConfig(**options), *PIN)
+    return pinned(hazardous_config(**options), *PIN)
 
 
 def cookie_value(set_cookie: str) -> str:

@@ -234,7 +234,9 @@ def test_cookie_options_as_iron_session_writes_them() -> None:
     )
     assert line.startswith("sid=Fe26.2*1*")
     app, _ = make_app(cookie_options={"secure": False, "max_age": None})
-    [line] = set_cookies(client(app).post("/count"))
+    with pytest.warns(iron_fast.IronFastWarning) as warned:
+        [line] = set_cookies(client(app).post("/count"))
+    assert len(warned) == 2  # not Secure; never expires
     assert line.endswith("~2; Path=/; HttpOnly; SameSite=Lax")
 
 
@@ -556,10 +558,10 @@ def _expiry_ms(line: str) -> int:
     return int(line.split(";", 1)[0].split("*")[5])
 
 
-@pytest.mark.parametrize("max_age", [3600, 0, -1])
+@pytest.mark.parametrize("max_age", [3600, 60, 1])
 def test_starlette_max_age_means_what_it_means_there(max_age: int) -> None:
-    # The cookie's Max-Age is exactly max_age (0 and -1 included, which
-    # Starlette writes too), and the seal lives max_age seconds.
+    # The cookie's Max-Age is exactly max_age (not iron-session's ttl - 60)
+    # and the seal lives max_age seconds.
     app, _ = make_app(max_age=max_age)
     import time
 
@@ -567,7 +569,7 @@ def test_starlette_max_age_means_what_it_means_there(max_age: int) -> None:
     [line] = set_cookies(client(app).post("/login", json={"name": "Ada"}))
     assert f"; Max-Age={max_age};" in line
     lifetime = _expiry_ms(line) - now
-    assert abs(lifetime - max(max_age, 1) * 1000) < 5_000
+    assert abs(lifetime - max_age * 1000) < 5_000
 
 
 def test_starlette_max_age_none_is_a_browser_session_cookie() -> None:
@@ -628,3 +630,14 @@ def test_a_secure_cookie_over_plain_http_is_logged_once(
         client(app).post("/login", json={"name": "Cy"})
     [record] = caplog.records
     assert "https_only=False" in record.getMessage()
+
+
+def test_a_session_with_max_age_zero_or_less_cannot_be_replayed() -> None:
+    # Starlette: data older than max_age is refused, so with max_age <= 0
+    # a replayed cookie must not open.
+    app, _ = make_app(max_age=-1)
+    answer = client(app).post("/login", json={"name": "Ada"})
+    [line] = set_cookies(answer)
+    assert "; Max-Age=0;" in line
+    replay = client(app).get("/", headers={"cookie": line.split(";")[0]})
+    assert replay.json() == {}

@@ -27,3 +27,15 @@ def password(value: Any) -> Any:
     if isinstance(value, dict) and "bytes_hex" not in value:
         return {k: secret(v) for k, v in value.items()}
     return secret(value)
+
+
+def fixed_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
+    """A vector's fixed seal inputs as ``Sealer._seal_with`` takes them."""
+    return {
+        "ttl": inputs["ttl_s"],
+        "now_ms": inputs["now_ms"],
+        "encryption_salt": inputs["encryption_salt"],
+        "hmac_salt": inputs["hmac_salt"],
+        "iv": bytes.fromhex(inputs["iv_hex"]),
+        "password_id": inputs["password_id"],
+    }

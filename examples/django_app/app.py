@@ -2,9 +2,11 @@
 """Django, in one file, with iron_fast's session engine: log in, count
 clicks, log out.
 
-    export SECRET_COOKIE_PASSWORD=$(python -c \
-        'import secrets; print(secrets.token_urlsafe(32))')
-    COOKIE_SECURE=0 python examples/django_app/app.py runserver  # plain HTTP
+    export SECRET_COOKIE_PASSWORD="$(.venv/bin/iron-fast keygen)"
+    COOKIE_SECURE=0 .venv/bin/python examples/django_app/app.py runserver
+
+then open http://127.0.0.1:8000/ (COOKIE_SECURE=0: plain HTTP, for this
+local development server only; run from the repository root).
 
 The changes from Django's own sessions are the two lines marked "Was:";
 ``request.session`` (and auth's ``login()``/``logout()``, not used here
@@ -42,6 +44,11 @@ if not settings.configured:
         SESSION_COOKIE_NAME="iron_fast_example",
         # Secure is on by default, as in iron-session; off for plain HTTP.
         SESSION_COOKIE_SECURE=os.environ.get("COOKIE_SECURE") != "0",
+        # COOKIE_SECURE=0 is deliberate (plain HTTP on 127.0.0.1 for
+        # development): say so, and no IronFastWarning is printed.
+        IRON_SESSION={
+            "allow_insecure": os.environ.get("COOKIE_SECURE") == "0"
+        },
     )
 
 

@@ -2,7 +2,10 @@
 """The Python half of the shared-cookie example: Starlette and iron_fast,
 with the same password and cookie name as server.mjs.
 
-    SECRET_COOKIE_PASSWORD=... COOKIE_SECURE=0 python app.py
+    export SECRET_COOKIE_PASSWORD="$(.venv/bin/iron-fast keygen)"
+    COOKIE_SECURE=0 PORT=8001 .venv/bin/python examples/shared_cookie/app.py
+
+(from the repository root; README.md beside this file runs both halves).
 
 GET / shows the session, POST /visit adds a visit, POST /logout ends it.
 """
@@ -16,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from iron_fast import SessionConfig
 from iron_fast.starlette import IronSessionMiddleware
 
 
@@ -48,12 +52,18 @@ app = Starlette(
         Route("/logout", logout, methods=["POST"]),
     ]
 )
+SECURE = os.environ.get("COOKIE_SECURE") != "0"
 # server.mjs's sessionOptions, in Python spelling.
 app.add_middleware(
     IronSessionMiddleware,
-    password=os.environ["SECRET_COOKIE_PASSWORD"],
-    cookie_name="shared_session",
-    cookie_options={"secure": os.environ.get("COOKIE_SECURE") != "0"},
+    config=SessionConfig(
+        password=os.environ["SECRET_COOKIE_PASSWORD"],
+        cookie_name="shared_session",
+        cookie_options={"secure": SECURE},
+        # COOKIE_SECURE=0 is deliberate (plain HTTP on 127.0.0.1 for
+        # development): say so, and no IronFastWarning is printed.
+        allow_insecure=not SECURE,
+    ),
 )
 
 if __name__ == "__main__":

@@ -2,9 +2,11 @@
 // The Node half of the shared-cookie example: plain node:http and the real
 // iron-session 9, with the same password and cookie name as app.py.
 //
-//   npm install && SECRET_COOKIE_PASSWORD=... COOKIE_SECURE=0 node server.mjs
+//   cd examples/shared_cookie && npm install
+//   COOKIE_SECURE=0 node server.mjs   # SECRET_COOKIE_PASSWORD: see README.md
 //
 // GET / shows the session, POST /visit adds a visit, POST /logout ends it.
+// COOKIE_NAME overrides the cookie's name (the demo reads its own cookie).
 
 import { createServer } from "node:http";
 
@@ -16,7 +18,7 @@ const { getIronSession } = await import(
 
 const sessionOptions = {
   password: process.env.SECRET_COOKIE_PASSWORD,
-  cookieName: "shared_session",
+  cookieName: process.env.COOKIE_NAME ?? "shared_session",
   cookieOptions: { secure: process.env.COOKIE_SECURE !== "0" },
 };
 
@@ -44,7 +46,14 @@ const server = createServer(async (req, res) => {
   }
 });
 
-const port = Number(process.env.PORT ?? 3000);
-server.listen(port, "127.0.0.1", () => {
-  console.log(`node service on http://127.0.0.1:${port}`);
+// PORT=0 picks a free port: the line below says which (the demo reads it).
+server.listen(Number(process.env.PORT ?? 3000), "127.0.0.1", () => {
+  console.log(`node service on http://127.0.0.1:${server.address().port}`);
 });
+
+// Started by another program (examples/demo/app.py): end with it, even
+// when it is killed, as its end of our stdin then closes.
+if (process.env.EXIT_ON_STDIN_END === "1") {
+  process.stdin.on("end", () => process.exit(0));
+  process.stdin.resume();
+}

@@ -32,25 +32,34 @@ _cache_lock = Lock()
 
 
 def _cache_key(
-    password: Password, timestamp_skew_sec: int, localtime_offset_ms: int
+    password: Password,
+    iterations: int,
+    timestamp_skew_sec: int,
+    localtime_offset_ms: int,
 ) -> Hashable:
     if isinstance(password, Mapping):
         secrets: Hashable = ("map", tuple(password.items()))
     else:
         secrets = (type(password).__name__, password)
-    return (secrets, timestamp_skew_sec, localtime_offset_ms)
+    # Typed: True and 1.0 equal 1, and must not find the sealer of 1.
+    count = (type(iterations).__name__, iterations)
+    return (secrets, count, timestamp_skew_sec, localtime_offset_ms)
 
 
 def sealer_for(
     password: Password,
     *,
+    iterations: int = 1,
     timestamp_skew_sec: int = 60,
     localtime_offset_ms: int = 0,
 ) -> Sealer:
     """The compiled Sealer for a password configuration, built once and
-    cached. Raises PasswordError for an unusable password."""
+    cached. Raises PasswordError for an unusable password and IronError
+    for an iteration count outside 1 to ``MAX_ITERATIONS``."""
     try:
-        key = _cache_key(password, timestamp_skew_sec, localtime_offset_ms)
+        key = _cache_key(
+            password, iterations, timestamp_skew_sec, localtime_offset_ms
+        )
         cached = _cache.get(key)
     except TypeError:  # unhashable secret: let Sealer() explain the type
         key, cached = None, None
@@ -58,6 +67,7 @@ def sealer_for(
         return cached
     sealer = Sealer(
         password,
+        iterations=iterations,
         timestamp_skew_sec=timestamp_skew_sec,
         localtime_offset_ms=localtime_offset_ms,
     )
@@ -74,18 +84,22 @@ def seal(
     *,
     password: Password,
     ttl: int = DEFAULT_TTL,
+    iterations: int = 1,
     localtime_offset_ms: int = 0,
 ) -> str:
     """Strict seal: like seal_data, with iron's clock offset option."""
-    return sealer_for(password, localtime_offset_ms=localtime_offset_ms).seal(
-        data, ttl=ttl
-    )
+    return sealer_for(
+        password,
+        iterations=iterations,
+        localtime_offset_ms=localtime_offset_ms,
+    ).seal(data, ttl=ttl)
 
 
 def unseal(
     seal: str,
     *,
     password: Password,
+    iterations: int = 1,
     timestamp_skew_sec: int = 60,
     localtime_offset_ms: int = 0,
 ) -> Any:
@@ -93,6 +107,7 @@ def unseal(
     (BadSeal, ExpiredSeal, UnknownPassword)."""
     return sealer_for(
         password,
+        iterations=iterations,
         timestamp_skew_sec=timestamp_skew_sec,
         localtime_offset_ms=localtime_offset_ms,
     ).unseal(seal)

@@ -2,10 +2,11 @@
 """The compiled core (Rust, PyO3). Mirrors ``src/python/`` exactly."""
 
 from collections.abc import Mapping
-from typing import Any, Final, final
+from typing import Any, Final, TypedDict, final
 
 __all__ = [
     "DEFAULT_TTL",
+    "MAX_ITERATIONS",
     "MIN_PASSWORD_LENGTH",
     "TIMESTAMP_SKEW_SEC",
     "_FAST_CONSTRUCTORS",
@@ -14,6 +15,7 @@ __all__ = [
     "find_cookie",
     "from_json",
     "seal_data",
+    "seal_fields",
     "to_json",
     "unseal_data",
 ]
@@ -29,6 +31,11 @@ MIN_PASSWORD_LENGTH: Final[int]
 """A text secret's minimum length, in UTF-16 code units as JS counts."""
 TIMESTAMP_SKEW_SEC: Final[int]
 """iron's default clock skew: seconds a seal is still read past expiry."""
+
+MAX_ITERATIONS: Final[int]
+"""The largest PBKDF2 iteration count a Sealer accepts: 2**20, 128 times
+h3 2.x's 8192. Each seal and each unseal the verified-seal cache cannot
+answer derives two keys at that count (iron and iron-session use 1)."""
 
 __version__: Final[str]
 
@@ -54,6 +61,15 @@ class Sealer:
     ``{id: secret}`` for rotation: the highest integer id seals, every id
     unseals. Raises ``PasswordError`` for an unusable configuration.
 
+    ``iterations`` is the PBKDF2 iteration count of the seals it reads and
+    writes: 1 (iron's default, all that iron-session writes) up to
+    ``MAX_ITERATIONS``; h3 2.x seals with 8192. Every password of the
+    configuration uses it; raw key bytes ignore it. Each seal has its own
+    random salts, so the count is paid on every seal and on every unseal
+    the verified-seal cache cannot answer (two keys each), never once per
+    sealer. Raises ``IronError`` for a count that is not an ``int`` in
+    that range.
+
     ``ttl`` is the default lifetime of a seal in seconds (``DEFAULT_TTL``,
     14 days; 0 = never expires), ``timestamp_skew_sec`` the clock skew
     allowed when unsealing (60) and ``localtime_offset_ms`` an offset
@@ -75,6 +91,7 @@ class Sealer:
         cls,
         password: Password,
         *,
+        iterations: int = 1,
         ttl: int = ...,
         timestamp_skew_sec: int = ...,
         localtime_offset_ms: int = 0,
@@ -83,6 +100,9 @@ class Sealer:
     @property
     def ttl(self) -> int:
         """Default lifetime of a seal, in seconds (0 = never expires)."""
+    @property
+    def iterations(self) -> int:
+        """The PBKDF2 iteration count of this sealer's seals."""
     @property
     def password_id(self) -> str | None:
         """The id seals are made with, or None if the map has no integer
@@ -125,24 +145,37 @@ class Sealer:
     def _cache_info(self) -> tuple[int, int, int, int]:
         """The verified-seal cache: (capacity, entries, hits, misses)."""
 
-def seal_data(data: object, *, password: Password, ttl: int = 1209600) -> str:
+def seal_data(
+    data: object,
+    *,
+    password: Password,
+    ttl: int = 1209600,
+    iterations: int = 1,
+) -> str:
     """iron-session ``sealData``: seal ``data`` into ``Fe26.2*…~2``.
 
     ``ttl`` is in seconds (``DEFAULT_TTL``, 14 days); 0 means the
-    seal never expires. Raises SerializationError for data that is not
-    plain JSON and PasswordError for an unusable password.
+    seal never expires. ``iterations`` is the PBKDF2 count, as on
+    ``Sealer`` (1 is iron-session's). Raises SerializationError for data
+    that is not plain JSON, PasswordError for an unusable password and
+    IronError for a bad ``iterations``.
 
     The Sealer for ``password`` is built once (``sealer_for``) and found
     again by the password's identity, so calling this on every request
     costs no more than a reused ``Sealer``."""
 
 def unseal_data(
-    seal: str, *, password: Password, ttl: int | None = ...
+    seal: str,
+    *,
+    password: Password,
+    ttl: int | None = ...,
+    iterations: int = 1,
 ) -> Any:
     """iron-session 9 ``unsealData``: the sealed data, or ``{}`` for any
     bad, expired, tampered or unknown-password seal (and for a seal of
-    ``null``). It never raises for a bad seal; it does raise PasswordError
-    for an unusable password.
+    ``null``, or one made with another ``iterations``). It never raises
+    for a bad seal; it does raise PasswordError for an unusable password
+    and IronError for a bad ``iterations`` (as on ``Sealer``).
 
     ``ttl`` is accepted for signature parity with iron-session and, as
     there, ignored: validity depends on the expiration inside the seal."""
@@ -159,3 +192,26 @@ def find_cookie(header: str, name: str) -> str | None:
     """The raw value (not %-decoded) of cookie ``name`` in a ``Cookie``
     header, or None: ``iron_fast.cookies.get_cookie``'s scan. Raises
     ``UnicodeEncodeError`` for text that is not UTF-8 (a lone surrogate)."""
+
+class _SealFields(TypedDict):
+    password_id: str
+    encryption_salt_length: int
+    hmac_salt_length: int
+    expires_ms: int | None
+    ciphertext_bytes: int
+    marker: str | None
+
+def seal_fields(seal: str) -> _SealFields:
+    """What a seal tells without its password, read by the parser
+    ``Sealer.unseal`` uses: the password id (``""`` for iron's
+    ``default``), the salts' lengths in characters (0 for a raw key),
+    the expiration in ms since 1970 (None: never; digits too many for
+    128 bits read as 2**127 - 1, as the core reads them), the
+    ciphertext's length in bytes, and what follows the first ``~``
+    (None if there is no ``~``). Nothing is verified or decrypted.
+
+    Raises ``ValueError`` saying what is wrong for text that no password
+    opens by its shape alone: not ``Fe26.2``, not 8 fields, an
+    expiration that is not digits without a leading 0, an id a password
+    map cannot hold, a MAC, IV or ciphertext of the wrong size or not
+    canonical base64url, one salt empty and the other not."""

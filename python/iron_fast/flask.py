@@ -8,10 +8,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from flask import Flask, Request, Response
-from flask.sessions import SessionInterface, SessionMixin
+from flask.sessions import NullSession, SessionInterface, SessionMixin
 
 from iron_fast.cookies import ResponseJar
 from iron_fast.errors import ConfigError
@@ -44,21 +44,29 @@ _ASKS = (
 
 
 class IronFlaskSession(IronSession, SessionMixin):
-    """``flask.session``: an IronSession with Flask's ``permanent``, and
-    Flask's rule for ``accessed``: a read counts (the response then
-    varies by cookie), as in its SecureCookieSession."""
+    """``flask.session``: an IronSession with Flask's ``permanent``
+    (``accessed`` is set by Flask's request context, from Flask 3.1.3),
+    and Flask's ``modified`` rule: ``pop()`` counts even for a missing key,
+    as in its SecureCookieSession."""
 
-    def __getitem__(self, key: str) -> Any:
-        self.accessed = True
-        return super().__getitem__(key)
+    def pop(self, key: str, *default: Any) -> Any:
+        self.accessed = self.modified = True
+        return super().pop(key, *default)
 
-    def get(self, key: str, default: Any = None) -> Any:
-        self.accessed = True
-        return super().get(key, default)
 
-    def setdefault(self, key: str, default: Any = None) -> Any:
-        self.accessed = True
-        return super().setdefault(key, default)
+class _NoPasswordSession(NullSession):
+    """Flask's session when no secret is set: readable and empty, and an
+    error naming the setting on any write."""
+
+    def _fail(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise RuntimeError(
+            "The session is unavailable because no password was set: set "
+            "app.config['IRON_SESSION_PASSWORD'] (a secret of 32+ "
+            "characters, or {id: secret}), or pass password="
+        )
+
+    __setitem__ = __delitem__ = clear = pop = popitem = _fail
+    update = setdefault = _fail
 
 
 class IronSessionInterface(SessionInterface):
@@ -78,6 +86,7 @@ class IronSessionInterface(SessionInterface):
     a SerializationError naming them (store ``isoformat()`` or ``str()``)."""
 
     session_class = IronFlaskSession
+    null_session_class = _NoPasswordSession
 
     def __init__(
         self,
@@ -108,6 +117,12 @@ class IronSessionInterface(SessionInterface):
             return config, config
         return config, config_for({**options, "ttl": lifetime})
 
+    def _password_of(self, app: Flask) -> Any:
+        password = self._options.get("password")
+        if password is None:
+            password = app.config.get("IRON_SESSION_PASSWORD")
+        return password
+
     def _options_of(self, app: Flask) -> dict[str, Any]:
         conf = app.config
         options = {"cookie_name": conf["SESSION_COOKIE_NAME"]}
@@ -131,7 +146,11 @@ class IronSessionInterface(SessionInterface):
         options["cookie_options"] = cookie
         return options
 
-    def open_session(self, app: Flask, request: Request) -> IronFlaskSession:
+    def open_session(
+        self, app: Flask, request: Request
+    ) -> IronFlaskSession | None:
+        if self._password_of(app) is None:
+            return None  # Flask then makes a null session
         codec = self.configs(app)[0].codec
         jar = ResponseJar(request.environ.get("HTTP_COOKIE"))
         return IronFlaskSession(jar, codec, codec.read(jar))
@@ -141,16 +160,20 @@ class IronSessionInterface(SessionInterface):
     ) -> None:
         iron = cast(IronFlaskSession, session)
         jar = cast(ResponseJar, iron.jar)
+        accessed = iron.accessed  # before should_set_cookie() reads it
         if not iron:
-            if iron.modified:  # logout by clear()
-                iron.config.codec.clear(jar)
+            if iron.modified:
+                # Flask's rule: an emptied session deletes the cookie,
+                # whether or not this request sent it.
+                jar.lines.clear()
+                iron.config.codec.destroy(jar)
         elif self.should_set_cookie(app, iron):
             if iron.permanent:
                 iron.update_config(self.configs(app)[1])
             modified = iron.modified
             iron.save()
             iron.modified = modified  # Flask leaves it as the view left it
-        if iron.accessed or jar.lines:
+        if accessed or jar.lines:
             response.vary.add("Cookie")
         for line in jar.lines.values():
             response.headers.add("Set-Cookie", line)

@@ -151,11 +151,17 @@ def _iron_options(options: dict[str, Any]) -> dict[str, Any]:
 
 def _finish(session: IronSession, jar: _ResponseJar, message: Message) -> None:
     if session.modified:
-        if session:
-            session.save()
-        else:
+        max_age = session.config.max_age
+        if not session:
             # SessionMiddleware's logout is clear().
             session.config.codec.clear(jar)
+        elif max_age is not None and max_age <= 0:
+            # Starlette's max_age of 0 or less: the browser drops the cookie
+            # on arrival and the data is already too old to read. Send the
+            # deletion, not a seal that a replay could still open.
+            session.config.codec.destroy(jar)
+        else:
+            session.save()
     if not (session.accessed or jar.lines):
         return
     headers = message["headers"] = list(message.get("headers", ()))

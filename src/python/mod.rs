@@ -4,16 +4,17 @@
 
 mod alloc;
 mod errors;
+mod inspect;
 mod reader;
 mod writer;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyInt, PyMapping, PyString, PyTuple};
+use pyo3::types::{IntoPyDict, PyBool, PyBytes, PyDict, PyInt, PyMapping, PyString, PyTuple};
 
 use crate::cache::{self, VerifiedCache};
-use crate::crypto::IV_LEN;
+use crate::crypto::{IV_LEN, MAX_ITERATIONS};
 use crate::error::{Error, UnsealKind};
 use crate::password::{PasswordInput, Passwords, SecretInput};
 use crate::seal::{self, SealInputs, DEFAULT_TIMESTAMP_SKEW_SEC, DEFAULT_TTL_SEC};
@@ -29,6 +30,11 @@ use writer::WriteError;
 /// thread's work, and as many as one thread with no release; from 8 KB of
 /// plaintext (about 25 µs of crypto) two threads seal 1.6x faster than one.
 const GIL_DETACH_THRESHOLD: usize = 8192;
+/// The PBKDF2 iteration count from which the two key derivations of a seal
+/// alone take longer than the crypto of `GIL_DETACH_THRESHOLD` bytes of
+/// plaintext at one iteration: a seal then releases the GIL whatever its
+/// size (h3 2.x's 8192 is far past it).
+const GIL_DETACH_ITERATIONS: u32 = 64;
 /// A bound on `cache_size`, so that a typo cannot reserve gigabytes.
 const MAX_CACHE_SIZE: usize = 1 << 20;
 // Defaults written as literals in signatures, so that Python shows them.
@@ -119,6 +125,26 @@ fn password_input(password: &Bound<'_, PyAny>) -> PyResult<PasswordInput> {
     Err(PasswordError::new_err(format!(
         "password must be a str, 32 raw bytes, or a map {{id: secret}}, not {name}"
     )))
+}
+
+/// `iterations` as given: an int, not a bool. Its range is the core's to
+/// check (`password::iterations`), so this refuses only what cannot reach
+/// it, in the same words.
+fn iterations_arg(value: &Bound<'_, PyAny>) -> PyResult<i64> {
+    if !value.is_instance_of::<PyInt>() || value.is_instance_of::<PyBool>() {
+        let name = value
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        return Err(crate::password::iterations_refused(&format!("a {name}")).into());
+    }
+    value.extract::<i64>().or_else(|_| {
+        let bits: u64 = value.call_method0("bit_length")?.extract()?;
+        let sign = if value.lt(0)? { "a negative" } else { "an" };
+        let given = format!("{sign} int of {bits} bits");
+        Err(crate::password::iterations_refused(&given).into())
+    })
 }
 
 fn non_negative(value: i64, name: &str) -> PyResult<u64> {
@@ -221,9 +247,10 @@ impl PySealer {
 #[pymethods]
 impl PySealer {
     #[new]
-    #[pyo3(signature = (password, *, ttl = DEFAULT_TTL_SEC as i64, timestamp_skew_sec = DEFAULT_TIMESTAMP_SKEW_SEC, localtime_offset_ms = 0, cache_size = 512))]
+    #[pyo3(signature = (password, *, iterations = 1, ttl = DEFAULT_TTL_SEC as i64, timestamp_skew_sec = DEFAULT_TIMESTAMP_SKEW_SEC, localtime_offset_ms = 0, cache_size = 512))]
     fn new(
         password: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = iterations_arg)] iterations: i64,
         ttl: i64,
         timestamp_skew_sec: i64,
         localtime_offset_ms: i64,
@@ -238,9 +265,11 @@ impl PySealer {
                     "cache_size must be between 0 and {MAX_CACHE_SIZE}, got {cache_size}"
                 ))
             })?;
+        let iterations = crate::password::iterations(iterations)?;
         let passwords = Passwords::new(password_input(password)?)?;
         Ok(PySealer {
-            core: seal::Sealer::new(passwords, timestamp_skew_sec, localtime_offset_ms),
+            core: seal::Sealer::new(passwords, timestamp_skew_sec, localtime_offset_ms)
+                .with_iterations(iterations),
             ttl,
             cache: VerifiedCache::new(cache_size),
         })
@@ -255,6 +284,11 @@ impl PySealer {
     #[getter]
     fn ttl(&self) -> u64 {
         self.ttl
+    }
+
+    #[getter]
+    fn iterations(&self) -> u32 {
+        self.core.iterations().get()
     }
 
     #[getter]
@@ -275,7 +309,12 @@ impl PySealer {
         };
         let plaintext = to_json_bytes(data, "data")?;
         let (core, cache) = (&self.core, &self.cache);
-        Ok(run_detached(py, plaintext.len(), || {
+        let weight = if core.iterations().get() >= GIL_DETACH_ITERATIONS {
+            GIL_DETACH_THRESHOLD
+        } else {
+            plaintext.len()
+        };
+        Ok(run_detached(py, weight, || {
             let now_ms = core.now_ms();
             let sealed = core.seal_at(&plaintext, ttl, now_ms)?;
             // The cookie comes back with the user's next request.
@@ -348,13 +387,18 @@ impl PySealer {
         self.open(py, seal, Some(now_ms))
     }
 
-    /// Ids and ttl only: a repr must never show a secret.
+    /// Ids, ttl and a count other than 1 only: a repr must never show a
+    /// secret.
     fn __repr__(&self) -> String {
         let quoted = |id: &str| format!("'{id}'");
         let ids: Vec<String> = self.core.passwords().ids().map(quoted).collect();
         let sealing = self.password_id().map_or_else(|| "None".to_owned(), quoted);
+        let iterations = match self.iterations() {
+            1 => String::new(),
+            count => format!(", iterations={count}"),
+        };
         format!(
-            "Sealer(password_ids=[{}], password_id={sealing}, ttl={})",
+            "Sealer(password_ids=[{}], password_id={sealing}, ttl={}{iterations})",
             ids.join(", "),
             self.ttl
         )
@@ -385,8 +429,10 @@ fn fast_sealers() -> std::sync::MutexGuard<'static, FastSealers> {
 fn sealer_for<'py>(
     py: Python<'py>,
     password: &Bound<'py, PyAny>,
+    iterations: i64,
 ) -> PyResult<Bound<'py, PySealer>> {
-    let by_identity = password.is_exact_instance_of::<PyString>();
+    // The fast path knows iron-session's one iteration only.
+    let by_identity = iterations == 1 && password.is_exact_instance_of::<PyString>();
     if by_identity {
         let fast = fast_sealers();
         for (known, sealer) in fast.entries.iter().flatten() {
@@ -396,9 +442,12 @@ fn sealer_for<'py>(
         }
     }
     static SEALER_FOR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let options = (iterations != 1)
+        .then(|| [("iterations", iterations)].into_py_dict(py))
+        .transpose()?;
     let sealer = SEALER_FOR
         .import(py, "iron_fast._api", "sealer_for")?
-        .call1((password,))?
+        .call((password,), options.as_ref())?
         .cast_into::<PySealer>()?;
     if by_identity {
         let entry = Some((password.clone().unbind(), sealer.clone().unbind()));
@@ -415,27 +464,33 @@ fn sealer_for<'py>(
 
 /// iron-session's `sealData`; see `_core.pyi`.
 #[pyfunction]
-#[pyo3(signature = (data, *, password, ttl = 1_209_600))]
+#[pyo3(signature = (data, *, password, ttl = 1_209_600, iterations = 1))]
 fn seal_data(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
     password: &Bound<'_, PyAny>,
     ttl: i64,
+    #[pyo3(from_py_with = iterations_arg)] iterations: i64,
 ) -> PyResult<String> {
-    sealer_for(py, password)?.get().seal(py, data, Some(ttl))
+    sealer_for(py, password, iterations)?
+        .get()
+        .seal(py, data, Some(ttl))
 }
 
 /// iron-session 9's `unsealData`; see `_core.pyi`.
 #[pyfunction]
-#[pyo3(signature = (seal, *, password, ttl = None))]
+#[pyo3(signature = (seal, *, password, ttl = None, iterations = 1))]
 fn unseal_data<'py>(
     py: Python<'py>,
     seal: &Bound<'py, PyAny>,
     password: &Bound<'py, PyAny>,
     ttl: Option<&Bound<'py, PyAny>>,
+    #[pyo3(from_py_with = iterations_arg)] iterations: i64,
 ) -> PyResult<Bound<'py, PyAny>> {
     let _ = ttl; // accepted for iron-session's signature, and ignored as there
-    sealer_for(py, password)?.get().unseal_data(py, seal)
+    sealer_for(py, password, iterations)?
+        .get()
+        .unseal_data(py, seal)
 }
 
 /// The exact text `JSON.stringify` writes for `data`.
@@ -479,10 +534,12 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(unseal_data, module)?)?;
     module.add_function(wrap_pyfunction!(py_from_json, module)?)?;
     module.add_function(wrap_pyfunction!(find_cookie, module)?)?;
+    module.add_function(wrap_pyfunction!(inspect::seal_fields, module)?)?;
     module.add("DEFAULT_TTL", DEFAULT_TTL_SEC)?;
     // The core's limits, so that Python states them without a copy.
     module.add("TIMESTAMP_SKEW_SEC", DEFAULT_TIMESTAMP_SKEW_SEC)?;
     module.add("MIN_PASSWORD_LENGTH", crate::password::MIN_PASSWORD_LEN)?;
+    module.add("MAX_ITERATIONS", MAX_ITERATIONS)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     module.add("_FAST_CONSTRUCTORS", alloc::Alloc::new(module.py()).fast())?;
 

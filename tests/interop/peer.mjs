@@ -10,7 +10,8 @@
 //    "ttl": seconds (optional, seal only; default iron-session's 1209600),
 //    "data_json": "<JSON text>" (seal, stringify),
 //    "seal": "<seal>" (unseal),
-//    "localtime_offset_ms": n (optional, hapi only: iron's localtimeOffsetMsec)}
+//    "localtime_offset_ms": n (optional, hapi only: iron's localtimeOffsetMsec),
+//    "iterations": n (optional, hapi only: PBKDF2 iterations, default 1)}
 // Response (one line per request, possibly out of order; match on id):
 //   {"id": n, "ok": true, "seal": "..."}              (seal)
 //   {"id": n, "ok": true, "data_json": "..."}         (unseal, stringify)
@@ -56,6 +57,11 @@ function hapiOptions(req) {
   const options = { ...Iron.defaults, ttl: ttl * 1000 };
   if (req.localtime_offset_ms != null) {
     options.localtimeOffsetMsec = req.localtime_offset_ms;
+  }
+  if (req.iterations != null) {
+    // One count for both keys, as h3 2.x sets it.
+    options.encryption = { ...Iron.defaults.encryption, iterations: req.iterations };
+    options.integrity = { ...Iron.defaults.integrity, iterations: req.iterations };
   }
   return options;
 }
