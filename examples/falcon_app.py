@@ -3,7 +3,7 @@
 
 From the repository root:
 
-    export IRON_FAST_PASSWORD="$(.venv/bin/iron-fast keygen)"
+    export IRON_SESSION_PASSWORD="$(.venv/bin/iron-fast keygen)"
     .venv/bin/python examples/falcon_app.py   # http://127.0.0.1:8000/
 
 The middleware puts the session in ``req.context.session``, a dict; it
@@ -69,7 +69,7 @@ class Logout:
 
 
 session = IronSessionMiddleware(
-    password=os.environ["IRON_FAST_PASSWORD"],
+    password=os.environ["IRON_SESSION_PASSWORD"],
     cookie_name="iron_fast_example",
     # Plain HTTP, and only on this machine (the server below listens on
     # 127.0.0.1): a cookie without Secure, said to be deliberate. Behind

@@ -3,7 +3,7 @@
 
 From the repository root:
 
-    export IRON_FAST_PASSWORD="$(.venv/bin/iron-fast keygen)"
+    export IRON_SESSION_PASSWORD="$(.venv/bin/iron-fast keygen)"
     .venv/bin/python examples/sanic_app.py   # http://127.0.0.1:8000/
 
 ``IronSession(app, ...)`` puts the session in ``request.ctx.session``, a
@@ -62,7 +62,7 @@ def make_app() -> Sanic:  # type: ignore[type-arg]
     app = Sanic("iron_fast_example")
     IronSession(
         app,
-        password=os.environ["IRON_FAST_PASSWORD"],
+        password=os.environ["IRON_SESSION_PASSWORD"],
         cookie_name="iron_fast_example",
         # Plain HTTP, and only on this machine (the server below listens
         # on 127.0.0.1): a cookie without Secure, said to be deliberate.

@@ -344,7 +344,7 @@ def test_save_after_the_response_is_an_error() -> None:
 
 
 def test_falcon_example(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("IRON_FAST_PASSWORD", PASSWORD)
+    monkeypatch.setenv("IRON_SESSION_PASSWORD", PASSWORD)
     path = ROOT / "examples" / "falcon_app.py"
     spec = importlib.util.spec_from_file_location("falcon_example", path)
     assert spec is not None and spec.loader is not None

@@ -361,7 +361,7 @@ def test_websocket_reads_the_session_and_cannot_save_it() -> None:
 def test_sanic_example(monkeypatch: pytest.MonkeyPatch) -> None:
     from sanic import Sanic
 
-    monkeypatch.setenv("IRON_FAST_PASSWORD", PASSWORD)
+    monkeypatch.setenv("IRON_SESSION_PASSWORD", PASSWORD)
     path = ROOT / "examples" / "sanic_app.py"
     make_example = runpy.run_path(str(path))["make_app"]
     app = make_example()
