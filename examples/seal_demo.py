@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 
 import iron_fast
-from iron_fast.cli import new_password
+from iron_fast.keys import new_password
 
 
 def main() -> None:

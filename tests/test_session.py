@@ -1216,3 +1216,17 @@ def test_a_config_that_failed_half_way_still_has_a_repr() -> None:
             ).format()
         )
     assert "self = SessionConfig(cookie_name='<unset>'" in text
+
+
+def test_the_codec_names_the_cookies_the_request_sent() -> None:
+    codec = make(chunk=True).codec
+    jar = HeaderCookieJar()
+    codec.save(jar, {"blob": "x" * 5000})
+    header = "; ".join(line.split(";", 1)[0] for line in jar.set_cookies)
+    sent = HeaderCookieJar(f"other=1; {header}")
+    assert codec.sent_cookies(sent) == ["test.0", "test.1"]
+    assert codec.request_seal(sent) == "".join(
+        value_of(line) for line in jar.set_cookies
+    )
+    assert codec.sent_cookies(HeaderCookieJar("test=abc")) == ["test"]
+    assert codec.sent_cookies(HeaderCookieJar("test.1=abc")) == []

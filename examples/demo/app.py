@@ -32,7 +32,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from html import escape
@@ -42,8 +42,7 @@ from urllib.parse import parse_qs
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from iron_fast import SessionConfig
-from iron_fast.cli import inspect_seal
+from iron_fast import HeaderCookieJar, SessionCodec, SessionConfig, seal_fields
 from iron_fast.fastapi import IronSessionMiddleware, Session
 
 log = logging.getLogger("iron_fast.demo")
@@ -153,51 +152,50 @@ def _span(seconds: int) -> str:
 
 
 def describe_cookie(
-    cookies: Mapping[str, str], ttl: int
+    codec: SessionCodec, jar: HeaderCookieJar, ttl: int
 ) -> list[tuple[str, str]]:
     """The session cookie as ``iron-fast inspect`` sees it, without the
     password: (label, value) rows, empty when the browser sent none."""
-    # The demo never sets chunk=True; a chunked cookie would arrive as
-    # name.0, name.1, ... and is counted so the row stays true.
-    parts = sorted(
-        name
-        for name in cookies
-        if name == COOKIE_NAME or name.startswith(COOKIE_NAME + ".")
-    )
-    if not parts:
+    parts = codec.sent_cookies(jar)
+    seal = codec.request_seal(jar)
+    if not seal:
         return []
-    seal = "".join(cookies[name] for name in parts)
     try:
-        info = inspect_seal(seal)
+        info = seal_fields(seal)
     except ValueError as error:
         return [("cookie", f"not an iron seal: {error}")]
     rows: list[tuple[str, str]] = [
         ("name", COOKIE_NAME),
-        ("length", f"{info.seal_length} characters"),
+        ("length", f"{len(seal)} characters"),
         ("cookies", f"{len(parts)} (no chunks: it fits one cookie)"
          if len(parts) == 1 else f"{len(parts)} chunks"),
-        ("password id", f"{info.password_id} (rotation seals with the "
+        ("password id", f"{info['password_id']} (rotation seals with the "
          "highest id)"),
     ]  # fmt: skip
-    if info.expires_ms is None:
+    expires_ms = info["expires_ms"]
+    if expires_ms is None:
         rows.append(("expires", "never (ttl 0)"))
     else:
         now_ms = time.time_ns() // 1_000_000
-        left = max(0, (info.expires_ms - now_ms) // 1000)
+        left = max(0, (expires_ms - now_ms) // 1000)
         rows += [
-            ("sealed at", _utc(info.expires_ms - ttl * 1000)),
-            ("expires", f"{_utc(info.expires_ms)} (in {_span(left)})"),
+            ("sealed at", _utc(expires_ms - ttl * 1000)),
+            ("expires", f"{_utc(expires_ms)} (in {_span(left)})"),
         ]
-    low, high = info.plaintext_bytes
+    # PKCS#7 pads the JSON text with 1 to 16 bytes.
+    size = info["ciphertext_bytes"]
     rows += [
-        ("JSON inside", f"{low} to {high} bytes, encrypted (AES-256-CBC)"),
+        ("JSON inside", f"{size - 16} to {size - 1} bytes, encrypted "
+         "(AES-256-CBC)"),
         ("value", f"{seal[:24]}… (signed with HMAC-SHA256)"),
-    ]
+    ]  # fmt: skip
     return rows
 
 
-def cookie_panel(cookies: Mapping[str, str], ttl: int) -> str:
-    rows = describe_cookie(cookies, ttl)
+def cookie_panel(config: SessionConfig, cookie_header: str | None) -> str:
+    rows = describe_cookie(
+        config.codec, HeaderCookieJar(cookie_header), config.ttl
+    )
     if not rows:
         return (
             '<section class="panel" id="cookie"><h2>Your session cookie'
@@ -403,7 +401,7 @@ def create_app(
         return PAGE.format(
             notice=banner,
             body=body,
-            cookie=cookie_panel(request.cookies, config.ttl),
+            cookie=cookie_panel(config, request.headers.get("cookie")),
             node=node,
         )
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from iron_fast._api import seal, seal_data, sealer_for, unseal, unseal_data
-from iron_fast._core import DEFAULT_TTL, Sealer, __version__
+from iron_fast._core import DEFAULT_TTL, Sealer, __version__, seal_fields
 from iron_fast.codec import SessionCodec
 from iron_fast.cookies import CookieJar, HeaderCookieJar
 from iron_fast.errors import (
@@ -48,6 +48,7 @@ __all__ = [
     "get_iron_session",
     "seal",
     "seal_data",
+    "seal_fields",
     "sealer_for",
     "unseal",
     "unseal_data",

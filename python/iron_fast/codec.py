@@ -174,6 +174,18 @@ class SessionCodec:
         """The data of the request's session: ``open(request_seal(jar))``."""
         return self.open(self.request_seal(jar))
 
+    def sent_cookies(self, jar: CookieJar) -> list[str]:
+        """The names of the session cookies the request sent: the cookie,
+        or its chunks up to the first gap (what ``request_seal`` joins)."""
+        if jar.read(self.config.cookie_name):
+            return [self.config.cookie_name]
+        names = []
+        for name in self._chunk_names:
+            if not jar.read(name):
+                break
+            names.append(name)
+        return names
+
     def sent(self, jar: CookieJar) -> bool:
         """Whether the request sent a session cookie (whole or chunked)."""
         read = jar.read
