@@ -15,6 +15,7 @@ import asyncio
 import io
 import itertools
 import json
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -348,6 +349,12 @@ class Sanic:
     _apps = itertools.count()  # Sanic wants a new name for each app
 
     def __init__(self) -> None:
+        with warnings.catch_warnings():
+            # Sanic imports websockets' legacy module, which warns.
+            warnings.filterwarnings("ignore", "websockets.legacy")
+            self._build()
+
+    def _build(self) -> None:
         from sanic import Sanic as App
         from sanic import json as json_response
 
@@ -373,16 +380,28 @@ class Sanic:
         # it then waits for a shutdown that is never sent.
         started = asyncio.Event()
         events = [{"type": "lifespan.startup"}]
+        answers: list[dict[str, Any]] = []
 
         async def receive() -> dict[str, Any]:
             return events.pop() if events else await asyncio.Future()
 
         async def send(message: dict[str, Any]) -> None:
+            answers.append(message)
             started.set()
 
         scope = {"type": "lifespan", "asgi": {"version": "3.0"}}
         self._lifespan = asyncio.ensure_future(self.app(scope, receive, send))
-        await started.wait()
+        waiting = asyncio.ensure_future(started.wait())
+        await asyncio.wait(
+            {waiting, self._lifespan},
+            timeout=30,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        waiting.cancel()
+        if self._lifespan.done() and not started.is_set():
+            self._lifespan.result()  # raises what stopped it
+        if [a["type"] for a in answers] != ["lifespan.startup.complete"]:
+            raise RuntimeError(f"Sanic did not start: {answers}")
 
     def request(self, header: str | None, path: str = "/") -> Answer:
         return _asgi(self.app, self.loop, header, path)
