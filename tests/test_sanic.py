@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import runpy
+import socket
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -134,9 +135,14 @@ def serving(app: Any) -> Iterator[Browser]:
     """``app`` served on loopback for the block, through a Browser."""
     from sanic_testing.reusable import ReusableClient
 
+    # A port free now: ReusableClient's own pick is a random number,
+    # which another server on this machine may hold.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     loop = asyncio.new_event_loop()
     try:
-        with ReusableClient(app, loop=loop) as client:
+        with ReusableClient(app, port=port, loop=loop) as client:
             yield Browser(client)
     finally:
         loop.close()
