@@ -172,6 +172,67 @@ class DictSessionMiddleware:
         return self.get_response(request)
 
 
+def litestar_app(variant: str) -> Any:
+    from litestar import Litestar, get
+    from litestar.middleware import DefineMiddleware
+
+    @get("/", media_type="text/plain")
+    async def index(request: Any) -> str:  # Litestar's, by its name
+        return view(request.session)
+
+    def dict_session(app: Any) -> Any:
+        async def middleware(scope: Any, receive: Any, send: Any) -> None:
+            scope["session"] = {}
+            await app(scope, receive, send)
+
+        return middleware
+
+    if variant == "none":
+        middleware: Any = DefineMiddleware(dict_session)
+    elif variant == "native":
+        from litestar.middleware.session.client_side import (
+            CookieBackendConfig,
+        )
+
+        key = PASSWORD.encode()[:32]  # raw AES-256-GCM key bytes
+        middleware = CookieBackendConfig(secret=key).middleware
+    else:
+        from iron_fast.litestar import IronCookieBackendConfig
+
+        middleware = IronCookieBackendConfig(password=PASSWORD).middleware
+    return Litestar(route_handlers=[index], middleware=[middleware])
+
+
+def quart_app(variant: str) -> Any:
+    from flask.sessions import SecureCookieSession
+    from quart import Quart, session
+    from quart.sessions import SessionInterface
+
+    class DictSessions(SessionInterface):
+        async def open_session(self, app: Any, request: Any) -> Any:
+            return SecureCookieSession()
+
+        async def save_session(
+            self, app: Any, session: Any, response: Any
+        ) -> None:
+            pass
+
+    app = Quart(__name__)
+    app.secret_key = PASSWORD
+    if variant == "none":
+        app.session_interface = DictSessions()
+    elif variant == "iron_fast":
+        from iron_fast.quart import IronSessionInterface
+
+        app.session_interface = IronSessionInterface(PASSWORD)
+
+    @app.get("/")
+    async def index() -> str:
+        return view(session)
+
+    return app
+
+
 def falcon_app(variant: str, asgi: bool = False) -> Any:
     """Falcon (``falcon.asgi`` if ``asgi``), which has no cookie session
     of its own: ``none`` and ``iron_fast`` only."""
@@ -277,9 +338,9 @@ def _step(coro: Any) -> Any:
 Harness = tuple[Callable[[str | None], Any], Callable[[Any], Any]]
 
 
-def _asgi(app: Any) -> Harness:
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
+def _asgi(app: Any, run: Callable[[Any], Any] = _step) -> Harness:
+    """Calls the app directly, its coroutine stepped (or ``run`` on an
+    event loop, for Quart, which handles a request in tasks)."""
 
     def prepare(cookie: str | None) -> list[tuple[bytes, bytes]]:
         headers = [(b"host", b"testserver")]
@@ -289,6 +350,15 @@ def _asgi(app: Any) -> Harness:
 
     def call(headers: list[tuple[bytes, bytes]]) -> tuple[str, list[str]]:
         sent: list[Any] = []
+        body = [{"type": "http.request", "body": b"", "more_body": False}]
+
+        async def receive() -> dict[str, Any]:
+            if body:
+                return body.pop()
+            # Then nothing until the app is done (Quart listens for a
+            # disconnect in a task it cancels once the response is out).
+            future = asyncio.get_running_loop().create_future()
+            return await future  # type: ignore[no-any-return]
 
         async def send(message: Any) -> None:
             sent.append(message)
@@ -307,11 +377,11 @@ def _asgi(app: Any) -> Harness:
             "client": ("127.0.0.1", 50000),
             "server": ("testserver", 443),
         }
-        _step(app(scope, receive, send))
+        run(app(scope, receive, send))
         lines = [
             v.decode() for k, v in sent[0]["headers"] if k == b"set-cookie"
         ]
-        return sent[-1]["body"].decode(), lines
+        return b"".join(m.get("body", b"") for m in sent[1:]).decode(), lines
 
     return prepare, call
 
@@ -401,6 +471,10 @@ def request(framework: str, variant: str) -> Request:
         "flask": lambda: _wsgi(flask_app(kind).wsgi_app),
         "django": lambda: _wsgi(django_app(kind)),
         "aiohttp": lambda: _aiohttp(kind),
+        "litestar": lambda: _asgi(litestar_app(kind)),
+        "quart": lambda: _asgi(
+            quart_app(kind), asyncio.new_event_loop().run_until_complete
+        ),
         "falcon": lambda: _wsgi(falcon_app(kind)),
         "falcon_asgi": lambda: _asgi(falcon_app(kind, asgi=True)),
         "sanic": lambda: _asgi(sanic_app(kind)),
@@ -433,7 +507,7 @@ def request(framework: str, variant: str) -> Request:
     return one
 
 
-FRAMEWORKS = ("starlette", "flask", "django", "aiohttp")
+FRAMEWORKS = ("starlette", "flask", "django", "aiohttp", "litestar", "quart")
 # (framework, variant) of every in-process benchmark.
 CASES = [
     (framework, variant)

@@ -51,7 +51,8 @@ LABELS = {  # implementation -> what the tables call it
 }
 PACKAGES = (
     "cryptography itsdangerous starlette flask werkzeug django aiohttp "
-    "aiohttp-session pytest-benchmark uvicorn uvloop httptools gunicorn"
+    "aiohttp-session litestar quart pytest-benchmark uvicorn uvloop "
+    "httptools gunicorn"
 ).split()
 
 # Every target, one row each: what is promised, the figure it is judged on
@@ -94,6 +95,8 @@ TARGETS = [
      "session's, a new cookie", "flask share new", "<=", 1 / 3, "issue 5"),
     ("Flask, in process: the same, the user's next request",
      "flask share next", "<=", 1 / 3, "issue 5"),
+    ("Revocation, a local cache hit: µs it adds to reading a session",
+     "revocation hit +µs", "<=", 2, "issue 15"),
     ("2 threads: throughput / 1 thread's, or where the GIL stays held / "
      "the stdlib json's own ratio; the lowest size", "threads", ">=", 0.95,
      "issue 5"),
@@ -329,6 +332,18 @@ def figures(results: dict[str, Any]) -> dict[str, tuple[float, str]]:
                 )
         ours = app["overhead_s vs none"]["iron_fast"]
         found[f"{fw} +µs"] = (ours * 1e6, "a new cookie, over `none`")
+    read = {
+        case: stats.get(("revocation", "", f"test_revocation_check[{case}]"))
+        for case in ("none", "redis-hit", "redis-round-trip")
+    }
+    if read["none"] and read["redis-hit"]:
+        trip = read["redis-round-trip"]
+        found["revocation hit +µs"] = (
+            (read["redis-hit"]["median"] - read["none"]["median"]) * 1e6,
+            f"{_us(read['redis-hit']['median'])} vs "
+            f"{_us(read['none']['median'])} µs per read"
+            + (f"; a Redis round trip {_us(trip['median'])}" if trip else ""),
+        )
     cases = results.get("threads", {}).get("cases")
     if cases:
         worst = min(cases, key=_thread_score)

@@ -7,6 +7,9 @@
 /// How deep arrays and objects may nest before parsing gives up: far more
 /// than a 4 KB cookie needs, far less than would exhaust the stack.
 pub const MAX_DEPTH: usize = 512;
+/// What a text nested deeper than [`MAX_DEPTH`] is refused with.
+pub const TOO_DEEP: &str = "the JSON is nested deeper than 512 levels";
+const _: () = assert!(MAX_DEPTH == 512, "TOO_DEEP spells the limit out");
 
 /// Appends `value` as ECMAScript `Number::toString` writes it (`1e21` →
 /// `1e+21`, `1e-7` → `1e-7`, `1.0` → `1`, `-0` → `0`). Callers refuse
@@ -209,6 +212,11 @@ pub trait Sink {
     fn finish_object(&mut self, object: Self::Object) -> Result<Self::Value, Self::Error>;
     /// Turns a syntax error (with its byte offset) into the sink's error.
     fn syntax_error(&mut self, message: &'static str, offset: usize) -> Self::Error;
+    /// A container opened deeper than [`MAX_DEPTH`]: valid JSON, but more
+    /// than this parser reads, which a sink may report apart.
+    fn too_deep(&mut self, offset: usize) -> Self::Error {
+        self.syntax_error(TOO_DEEP, offset)
+    }
 }
 
 /// Parses `text` with `JSON.parse`'s grammar (whitespace is space, tab, LF,
@@ -310,7 +318,7 @@ impl<'a> Parser<'a> {
     fn enter<S: Sink>(&mut self, sink: &mut S) -> Result<(), S::Error> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(sink.syntax_error("JSON nested too deeply", self.pos));
+            return Err(sink.too_deep(self.pos));
         }
         self.pos += 1;
         self.skip_whitespace();
@@ -759,7 +767,7 @@ mod tests {
         let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
         assert!(echo(&ok).is_ok());
         let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
-        assert!(echo(&deep).is_err());
+        assert_eq!(echo(&deep), Err((TOO_DEEP, MAX_DEPTH)));
         assert!(echo(&"[".repeat(100_000)).is_err());
     }
 }

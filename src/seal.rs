@@ -95,6 +95,7 @@ impl Sealer {
     /// [`Sealer::seal`] with the clock read by the caller: the seal expires
     /// at [`expiration_ms`]`(now_ms, ttl_sec)`.
     pub fn seal_at(&self, plaintext: &[u8], ttl_sec: u64, now_ms: i64) -> Result<String> {
+        check_writable_expiration(now_ms, ttl_sec)?;
         let (id, secret) = self.sealing_password()?;
         match secret {
             Secret::Text(_) => {
@@ -137,6 +138,7 @@ impl Sealer {
         inputs: &SealInputs<'_>,
         id: Option<&str>,
     ) -> Result<String> {
+        check_writable_expiration(inputs.now_ms, ttl_sec)?;
         let (id, secret) = match id {
             None => self.sealing_password()?,
             Some(id) => {
@@ -276,6 +278,20 @@ pub fn expiration_of(sealed: &str) -> Option<i128> {
 /// milliseconds), or `None` for a ttl of 0: never expires.
 pub fn expiration_ms(now_ms: i64, ttl_sec: u64) -> Option<i128> {
     (ttl_sec > 0).then(|| i128::from(now_ms) + i128::from(ttl_sec) * 1000)
+}
+
+/// Refuses to write an expiration at or before 1970 (a clock moved there
+/// by `localtime_offset_ms`): the field must be a positive integer
+/// (`/^[1-9]\d*$/`), so no reader, this one included, would open the seal,
+/// while a cache that kept it as made would.
+fn check_writable_expiration(now_ms: i64, ttl_sec: u64) -> Result<()> {
+    match expiration_ms(now_ms, ttl_sec) {
+        Some(expiration) if expiration <= 0 => Err(Error::Argument(format!(
+            "the clock (with localtime_offset_ms) is {now_ms} ms, so a seal with a ttl of \
+             {ttl_sec} s would expire at or before 1970, which no reader accepts"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// iron's generateKey: a text secret is stretched with the salt string; a
@@ -581,11 +597,36 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.starts_with("Fe26.2*1*") && a.ends_with("~2"));
         assert_eq!(sealer.unseal(&a).unwrap(), b"{\"a\":1}");
-        // 206 + id + ciphertext + expiration, plus "~2" (SPEC §1).
+        // 206 fixed characters + id + ciphertext + expiration, plus "~2".
         let c = sealer
             .seal(b"{\"user\":{\"id\":1}}", DEFAULT_TTL_SEC)
             .unwrap();
         assert_eq!(c.len(), 265);
+    }
+
+    #[test]
+    fn no_seal_expires_at_or_before_1970() {
+        let sealer = sealer(PW);
+        let at = |now_ms: i64| SealInputs {
+            encryption_salt: "a",
+            hmac_salt: "b",
+            iv: [0; IV_LEN],
+            now_ms,
+        };
+        for (now_ms, ttl_sec) in [(-60_000, 60), (-60_001, 60), (i64::MIN, 1)] {
+            let refused = sealer.seal_with(b"1", ttl_sec, &at(now_ms), None);
+            assert!(matches!(refused, Err(Error::Argument(_))), "{now_ms}");
+            assert!(matches!(
+                sealer.seal_at(b"1", ttl_sec, now_ms),
+                Err(Error::Argument(_))
+            ));
+        }
+        // One millisecond after 1970 is a seal every reader opens; so is
+        // one that never expires, whatever the clock.
+        let sealed = sealer.seal_with(b"1", 60, &at(-59_999), None).unwrap();
+        assert!(sealed.contains("*1*b*"), "{sealed}");
+        assert_eq!(sealer.unseal_at(&sealed, -59_999).unwrap(), b"1");
+        assert!(sealer.seal_at(b"1", 0, i64::MIN).is_ok());
     }
 
     #[test]

@@ -20,6 +20,8 @@ import pytest
 
 TESTS_DIR = Path(__file__).resolve().parent
 INTEROP_DIR = TESTS_DIR / "interop"
+# The Redis fixtures (redis_url, redis_server) of the revocation tests.
+pytest_plugins = ("tests.redis_fixtures",)
 
 
 def require_or_skip(reason: str) -> None:

@@ -43,6 +43,8 @@ ADAPTERS = [
     "flask",
     "django",
     "aiohttp",
+    "litestar",
+    "quart",
     "falcon_wsgi",
     "falcon_asgi",
     "sanic",
@@ -183,6 +185,54 @@ class Driver:
             is_json = response.content_type == "application/json"
             data = await response.json() if is_json else None
             return data, response.headers.getall("Set-Cookie", [])
+
+        self._call = lambda *args: loop.run_until_complete(fetch(*args))
+
+    def _start_litestar(
+        self, stack: ExitStack, password: Any = PASSWORD, chunk: bool = False
+    ) -> None:
+        _require("litestar", "Litestar")
+        from litestar.testing import TestClient
+
+        from tests.test_litestar import BASE_URL, make_app
+
+        app = make_app(password=password, chunk=chunk, cookie_name=NAME)
+        client = stack.enter_context(TestClient(app, base_url=BASE_URL))
+
+        def call(method: str, path: str, cookie: str, body: Any) -> Any:
+            client.cookies.clear()  # only the raw header given is sent
+            response = client.request(
+                method, path, json=body, headers={"Cookie": cookie}
+            )
+            assert response.status_code == 200, response.text
+            is_json = response.headers["content-type"] == "application/json"
+            data = response.json() if is_json else None
+            return data, response.headers.get_list("set-cookie")
+
+        self._call = call
+
+    def _start_quart(
+        self, stack: ExitStack, password: Any = PASSWORD, chunk: bool = False
+    ) -> None:
+        _require("quart", "Quart")
+        from tests.test_quart import make_app
+
+        loop = asyncio.new_event_loop()
+        stack.callback(loop.close)
+        app = make_app(
+            IRON_SESSION_PASSWORD=password,
+            IRON_SESSION_CHUNK=chunk,
+            SESSION_COOKIE_NAME=NAME,
+        )
+        client = app.test_client(use_cookies=False)
+
+        async def fetch(method: str, path: str, cookie: str, body: Any) -> Any:
+            response = await client.open(
+                path, method=method, json=body, headers={"Cookie": cookie}
+            )
+            assert response.status_code == 200, await response.get_data()
+            data = await response.get_json() if response.is_json else None
+            return data, response.headers.getlist("Set-Cookie")
 
         self._call = lambda *args: loop.run_until_complete(fetch(*args))
 

@@ -267,13 +267,11 @@ def test_json_details():
         _core.from_json("{")
 
 
-def test_written_keys_come_back_as_themselves_from_the_key_cache():
-    """The writer keeps the JSON text of keys it wrote, by the identity of
-    their str (src/python/writer.rs): a key met again, an equal key that is
-    another object, keys needing escapes, keys that look like array
-    indices (which reorder the object), str subclasses, and keys that
-    share a slot or reuse a freed key's address all write as json.dumps
-    does (same order: no index-like key among them)."""
+def test_keys_are_written_as_json_dumps_writes_them():
+    """A key met again, an equal key that is another object, keys needing
+    escapes, keys that look like array indices (which reorder the object),
+    str subclasses, and keys that reuse a freed key's address all write as
+    json.dumps does (same order: no index-like key among them)."""
     import json
 
     def expected(data):
@@ -283,7 +281,7 @@ def test_written_keys_come_back_as_themselves_from_the_key_cache():
         pass
 
     odd = ['a"b', "a\\b", "tab\t", "\x01", "é", "😀", "", "k" * 64, "k" * 65]
-    for _ in range(3):  # cold, then from the cache
+    for _ in range(3):
         for key in odd:
             assert _core.to_json({key: 1, "after": 2}) == expected(
                 {key: 1, "after": 2}
@@ -297,19 +295,18 @@ def test_written_keys_come_back_as_themselves_from_the_key_cache():
             _core.to_json({"b": 1, "10": 2, "2": 3}) == '{"2":3,"10":2,"b":1}'
         )
         assert _core.to_json({"\ud800": 1}) == '{"\\ud800":1}'
-    # More keys than slots, each freed after its write (its address is
-    # soon another key's), twice over.
+    # Many keys, each freed after its write (its address is soon another
+    # key's), twice over.
     for round_ in range(2):
         for i in range(3000):
             key = f"key-{i}-{round_}"
             assert _core.to_json({key: i}) == f'{{"{key}":{i}}}'
 
 
-def test_a_key_whose_encode_writes_json_is_written_without_the_cache():
+def test_a_key_whose_encode_writes_json_is_written_right():
     """Writing a key with a lone surrogate calls its ``encode``; a str
-    subclass may run code there that writes JSON on the same thread, while
-    the outer write holds the thread's key cache: that inner write goes
-    without the cache, and both come out right."""
+    subclass may run code there that writes JSON on the same thread, inside
+    the outer write: both come out right."""
     inner = []
 
     class Sneaky(str):
@@ -353,20 +350,10 @@ def test_short_keys_differing_in_one_byte_come_back_as_themselves():
             assert list(_core.from_json(f'{{"{cached}":2}}')) == [cached]
 
 
-# Where src/python/alloc.rs finds CPython's constructors: checked so that a
-# failed lookup shows here rather than as a silent slowdown.
-_FAST_CONSTRUCTORS_EXPECTED = (
-    sys.implementation.name == "cpython"
-    and (3, 10) <= sys.version_info[:2] <= (3, 14)
-    and sys.platform != "win32"
-)
-
-
 def test_objects_of_every_size_parse_as_json_loads():
-    """Each dict is made once its members are read, allocated for their
-    number where CPython allows it (src/python/alloc.rs): objects of every
-    size, nested in each other and in arrays, with a repeated key, come back
-    as the stdlib's parser reads them."""
+    """Each dict is made once its members are read: objects of every size,
+    nested in each other and in arrays, with a repeated key, come back as
+    the stdlib's parser reads them."""
     import json
 
     for size in range(41):
@@ -382,15 +369,13 @@ def test_objects_of_every_size_parse_as_json_loads():
             parsed = _core.from_json(text)
             assert parsed == json.loads(text)
             assert json.dumps(parsed) == json.dumps(json.loads(text))  # order
-    assert _core._FAST_CONSTRUCTORS is _FAST_CONSTRUCTORS_EXPECTED
 
 
 def test_ascii_strings_of_every_length_are_ordinary_strings():
-    """ASCII strings are allocated at their length and filled in place
-    where CPython allows it (src/python/alloc.rs): each must be a plain str
-    equal to the text, hashing as one built by Python does (a dict finds
-    it), the same size in memory. Every ASCII character comes through,
-    those JSON escapes too."""
+    """ASCII strings of every length: each must be a plain str equal to
+    the text, hashing as one built by Python does (a dict finds it), the
+    same size in memory. Every ASCII character comes through, those JSON
+    escapes too."""
     import json
 
     every_ascii = "".join(map(chr, range(128)))
@@ -405,7 +390,6 @@ def test_ascii_strings_of_every_length_are_ordinary_strings():
         assert {built: 1}[parsed] == 1 and hash(parsed) == hash(built)
         assert sys.getsizeof(parsed) == sys.getsizeof(built)
         assert parsed.isascii() and parsed.encode() == built.encode()
-    assert _core._FAST_CONSTRUCTORS is _FAST_CONSTRUCTORS_EXPECTED
 
 
 def test_a_syntax_error_keeps_no_reference_to_what_was_read():
@@ -510,6 +494,60 @@ def test_unseal_data_never_raises_for_bad_seals():
 def test_sealer_cache_reuses_compiled_passwords():
     assert iron_fast.sealer_for(PW) is iron_fast.sealer_for(PW)
     assert iron_fast.sealer_for({1: PW}) is not iron_fast.sealer_for(PW)
+    assert iron_fast.sealer_for(PW.encode()[:32]) is not iron_fast.sealer_for(
+        PW
+    )
+    # A str seen before is found again, by value as well as identity.
+    assert iron_fast.sealer_for("".join(PW)) is iron_fast.sealer_for(PW)
+
+
+def test_sealer_for_gives_the_same_answer_in_every_process_state():
+    """True == 1 == 1.0, so a cache keyed by value alone accepted, once
+    {1: pw} had been used, the {True: pw} and {1.0: pw} that Sealer() and
+    a fresh process refuse (and sealed with id 1)."""
+    refused = [{True: PW}, {1.0: PW}, {False: PW, 1: PW}]
+    for password in refused:
+        with pytest.raises(iron_fast.PasswordError):
+            iron_fast.Sealer(password)
+    iron_fast.sealer_for({1: PW})
+    iron_fast.sealer_for({0: PW, 1: PW})
+    iron_fast.seal_data({"a": 1}, password={1: PW})
+    for password in refused:
+        with pytest.raises(iron_fast.PasswordError):
+            iron_fast.sealer_for(password)
+        with pytest.raises(iron_fast.PasswordError):
+            iron_fast.seal_data({"a": 1}, password=password)
+        with pytest.raises(iron_fast.PasswordError):
+            iron_fast.unseal_data("x", password=password)
+    # The options too: a bool iteration count, a float skew or offset is
+    # refused, whatever was cached with the int of the same value.
+    iron_fast.seal_data({"a": 1}, password=PW, iterations=1)
+    for bad in (True, 1.0):
+        with pytest.raises(iron_fast.IronError):
+            iron_fast.sealer_for(PW, iterations=bad)
+        with pytest.raises(iron_fast.IronError):
+            iron_fast.seal_data({"a": 1}, password=PW, iterations=bad)
+    iron_fast.sealer_for(PW, timestamp_skew_sec=1, localtime_offset_ms=1)
+    with pytest.raises(TypeError):
+        iron_fast.sealer_for(PW, timestamp_skew_sec=1.0, localtime_offset_ms=1)
+    with pytest.raises(TypeError):
+        iron_fast.sealer_for(PW, timestamp_skew_sec=1, localtime_offset_ms=1.0)
+
+
+def test_seal_data_and_unseal_data_are_python_over_sealer_for():
+    """No callback from the compiled core into the package: the functional
+    API is written in Python over sealer_for."""
+    assert not hasattr(_core, "seal_data")
+    assert not hasattr(_core, "unseal_data")
+    token = iron_fast.seal_data({"a": 1}, password=PW, ttl=60)
+    assert iron_fast.sealer_for(PW).unseal(token) == {"a": 1}
+    assert iron_fast.unseal_data(token, password=PW, ttl=5) == {"a": 1}
+    assert (
+        iron_fast.unseal_data(
+            iron_fast.seal_data(None, password=PW), password=PW
+        )
+        == {}
+    )
 
 
 def test_version():

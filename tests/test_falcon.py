@@ -17,9 +17,16 @@ import pytest
 
 import iron_fast
 from iron_fast import ConfigError, IronError, SessionConfig
-from tests import adapter_cases as cases
-from tests.adapter_cases import GOOD, NAME, NEWER, PASSWORD, Handler, seal_in
-from tests.bad_cookies import BIG, bad_cookie_headers
+from tests import attribute_sessions as cases
+from tests.adapter_cases import bad_cookie_headers
+from tests.attribute_sessions import (
+    BIG,
+    GOOD,
+    NAME,
+    PASSWORD,
+    Handler,
+    seal_in,
+)
 from tests.conftest import require_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,7 +163,7 @@ def mode(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-# -- the scenarios of tests/adapter_cases.py ---------------------------------
+# -- the scenarios of tests/attribute_sessions.py -----------------------------
 
 
 @pytest.mark.parametrize(
@@ -174,7 +181,10 @@ def test_scenario(
 
 # Falcon has no header limit of its own; a WSGI or ASGI server's is
 # commonly 64 KB or less.
-BAD = bad_cookie_headers(PASSWORD, NEWER, NAME, header_limit=65536)
+BAD = {
+    **bad_cookie_headers(PASSWORD, NAME),
+    "oversized-64KB": (f"{NAME}=Fe26.2*1*{'A' * 65000}", "invalid"),
+}
 
 
 @pytest.mark.parametrize("kind", sorted(BAD))

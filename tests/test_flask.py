@@ -142,6 +142,19 @@ def test_unmodified_requests_send_no_cookie() -> None:
     assert set_cookies(client.get("/logout")) == []
 
 
+def test_vary_cookie_only_when_the_view_used_the_session() -> None:
+    app = make_app()
+    app.add_url_rule("/untouched", view_func=lambda: "no session here")
+    client = app.test_client()
+    client.get("/count")
+    # As Flask's own interface: a view that never reads the session
+    # does not vary by cookie, even when the request sent one.
+    response = client.get("/untouched")
+    assert "Vary" not in response.headers
+    assert set_cookies(response) == []
+    assert client.get("/read").headers["Vary"] == "Cookie"
+
+
 def test_nested_change_needs_modified_as_in_flask() -> None:
     client = make_app().test_client()
     client.get("/nested")

@@ -20,17 +20,17 @@ import pytest
 
 import iron_fast
 from iron_fast import ConfigError, IronError, SessionConfig
-from tests import adapter_cases as cases
-from tests.adapter_cases import (
+from tests import attribute_sessions as cases
+from tests.adapter_cases import bad_cookie_headers
+from tests.attribute_sessions import (
+    BIG,
     GOOD,
     HANDLERS,
     NAME,
-    NEWER,
     PASSWORD,
     Handler,
     seal_in,
 )
-from tests.bad_cookies import BIG, bad_cookie_headers
 from tests.conftest import require_or_skip
 
 # Sanic imports websockets' legacy module, which warns; nothing of ours.
@@ -149,7 +149,7 @@ def serving(app: Any) -> Iterator[Browser]:
         asyncio.set_event_loop(None)
 
 
-# -- the scenarios of tests/adapter_cases.py ---------------------------------
+# -- the scenarios of tests/attribute_sessions.py -----------------------------
 
 
 @pytest.mark.parametrize(
@@ -166,7 +166,7 @@ def test_scenario(
         scenario(browser)
 
 
-BAD = bad_cookie_headers(PASSWORD, NEWER, NAME, HEADER_LIMIT)
+BAD = bad_cookie_headers(PASSWORD, NAME)
 
 
 @pytest.mark.parametrize("kind", sorted(BAD))

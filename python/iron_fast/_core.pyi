@@ -9,15 +9,13 @@ __all__ = [
     "MAX_ITERATIONS",
     "MIN_PASSWORD_LENGTH",
     "TIMESTAMP_SKEW_SEC",
-    "_FAST_CONSTRUCTORS",
+    "_CACHE_LIMITS",
     "Sealer",
     "__version__",
     "find_cookie",
     "from_json",
-    "seal_data",
     "seal_fields",
     "to_json",
-    "unseal_data",
 ]
 
 _Secret = str | bytes
@@ -39,11 +37,11 @@ answer derives two keys at that count (iron and iron-session use 1)."""
 
 __version__: Final[str]
 
-_FAST_CONSTRUCTORS: Final[bool]
-"""Whether ``from_json`` allocates each dict for its member count and each
-ASCII string at its length at once (CPython 3.10-3.14 off Windows; see
-``src/python/alloc.rs``). The values are the same either way; tests check
-it is on where it should be."""
+_CACHE_LIMITS: Final[dict[str, int]]
+"""``max_cached_token``: the longest token the verified-seal cache keeps;
+``gil_release``: the plaintext bytes from which the GIL is released around
+the crypto. The first is below the second, so the cache's lock is only
+taken with the GIL held (tests check it)."""
 
 @final
 class Sealer:
@@ -144,41 +142,6 @@ class Sealer:
         cache; for tests."""
     def _cache_info(self) -> tuple[int, int, int, int]:
         """The verified-seal cache: (capacity, entries, hits, misses)."""
-
-def seal_data(
-    data: object,
-    *,
-    password: Password,
-    ttl: int = 1209600,
-    iterations: int = 1,
-) -> str:
-    """iron-session ``sealData``: seal ``data`` into ``Fe26.2*…~2``.
-
-    ``ttl`` is in seconds (``DEFAULT_TTL``, 14 days); 0 means the
-    seal never expires. ``iterations`` is the PBKDF2 count, as on
-    ``Sealer`` (1 is iron-session's). Raises SerializationError for data
-    that is not plain JSON, PasswordError for an unusable password and
-    IronError for a bad ``iterations``.
-
-    The Sealer for ``password`` is built once (``sealer_for``) and found
-    again by the password's identity, so calling this on every request
-    costs no more than a reused ``Sealer``."""
-
-def unseal_data(
-    seal: str,
-    *,
-    password: Password,
-    ttl: int | None = ...,
-    iterations: int = 1,
-) -> Any:
-    """iron-session 9 ``unsealData``: the sealed data, or ``{}`` for any
-    bad, expired, tampered or unknown-password seal (and for a seal of
-    ``null``, or one made with another ``iterations``). It never raises
-    for a bad seal; it does raise PasswordError for an unusable password
-    and IronError for a bad ``iterations`` (as on ``Sealer``).
-
-    ``ttl`` is accepted for signature parity with iron-session and, as
-    there, ignored: validity depends on the expiration inside the seal."""
 
 def to_json(data: object) -> str:
     """The exact text ``JSON.stringify`` writes for ``data``; raises

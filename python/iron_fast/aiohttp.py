@@ -36,6 +36,24 @@ class _LoadedSession(Session):
         data: SessionData = {"created": int(time.time()), "session": iron}
         super().__init__(None, data=data, new=not iron, max_age=max_age)
         self.iron = (jar, iron)
+        if iron.modified:  # due for a fresh seal (idle_timeout)
+            self.changed()
+
+    @property
+    def subject(self) -> str | None:
+        """``IronSession.subject``: whose session this is."""
+        return self.iron[1].subject
+
+    @subject.setter
+    def subject(self, subject: str | None) -> None:
+        self.iron[1].subject = subject
+        self.changed()
+
+    def revoke(self) -> None:
+        """``IronSession.revoke()``: end this session on every process;
+        the store write is awaited before the response is sent."""
+        self.iron[1].revoke()
+        self.invalidate()
 
 
 class IronStorage(AbstractStorage):
@@ -72,17 +90,21 @@ class IronStorage(AbstractStorage):
             cookie_options={**(cookie_options or {}), **cookie_params},
             **session,
         )
+        self.config.codec.check_store_client(is_async=True, adapter="aiohttp")
         super().__init__(
             cookie_name=cookie_name, max_age=self.config.ttl or None
         )
 
     async def load_session(self, request: web.Request) -> Session:
-        return _LoadedSession(*self._open(request), self.max_age)
+        return _LoadedSession(*await self._open(request), self.max_age)
 
-    def _open(self, request: web.Request) -> tuple[ResponseJar, IronSession]:
+    async def _open(
+        self, request: web.Request
+    ) -> tuple[ResponseJar, IronSession]:
         codec = self.config.codec
         jar = ResponseJar(request.headers.get(hdrs.COOKIE))
-        return jar, IronSession(jar, codec, codec.read(jar))
+        opened = await codec.aload(jar)
+        return jar, IronSession(jar, codec, *opened, deferred=True)
 
     async def save_session(
         self,
@@ -93,7 +115,10 @@ class IronStorage(AbstractStorage):
         if isinstance(session, _LoadedSession):
             jar, iron = session.iron
         else:  # from new_session(): nothing was read yet
-            jar, iron = self._open(request)
+            jar, iron = await self._open(request)
+        pending = iron.pending_revocation
+        if pending is not None:  # session.revoke() in the handler
+            await self.config.codec.arevoke(pending)
         if session.empty:
             self.config.codec.clear(jar)
         else:

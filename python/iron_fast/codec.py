@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 
 from iron_fast._core import Sealer
 from iron_fast.cookies import CookieJar, ResponseJar, cookie_attributes
@@ -20,15 +20,18 @@ from iron_fast.errors import (
     ConfigError,
     CookieTooLarge,
     ExpiredSeal,
+    SessionEnded,
     UnknownPassword,
     UnsealError,
 )
+from iron_fast.lifetime import Lifetime, SessionMeta
 from iron_fast.limits import MAX_CHUNKS, MAX_COOKIE_BYTES
+from iron_fast.revocation import STORE_UNAVAILABLE, RevocationStore
 
 if TYPE_CHECKING:
     from iron_fast.session_config import SessionConfig
 
-__all__ = ["SessionCodec", "SessionSealer"]
+__all__ = ["Opened", "SessionCodec", "SessionSealer"]
 
 
 class SessionSealer(Protocol):
@@ -55,6 +58,19 @@ def _sealer_of(config: SessionConfig) -> SessionSealer:
     )
 
 
+class Opened(NamedTuple):
+    """A request's session as the codec read it: the application's
+    ``data`` (None: an empty session), its lifetime ``meta`` (None
+    without the lifetime options, or for a session not sealed yet), and
+    whether it is due for a fresh seal (``refresh``)."""
+
+    data: dict[str, Any] | None
+    meta: SessionMeta | None = None
+    refresh: bool = False
+
+
+_EMPTY = Opened(None)
+
 _REASON_ERRORS: dict[str, type[UnsealError]] = {
     "invalid": BadSeal,
     "expired": ExpiredSeal,
@@ -69,7 +85,11 @@ class SessionCodec:
     config's passwords and seal ttl) and ``clock()`` reads the time in
     milliseconds since 1970 (by default the wall clock): tests pass their
     own to make seals and time deterministic. ``derive(config)`` keeps
-    them for another configuration."""
+    them for another configuration.
+
+    ``lifetime`` holds the rules of ``idle_timeout``, ``absolute_timeout``
+    and ``revocation`` (None without them: then nothing is added to the
+    seal and no store is called); ``load``/``aload`` apply them."""
 
     __slots__ = (
         "_chunk_budget",
@@ -81,6 +101,7 @@ class SessionCodec:
         "_save_suffix",
         "_sealer",
         "config",
+        "lifetime",
     )
 
     def __init__(
@@ -109,6 +130,7 @@ class SessionCodec:
             MAX_COOKIE_BYTES - len(f"{name}.0=") - len(save_suffix)
         )
         self._chunk_names = tuple(f"{name}.{i}" for i in range(MAX_CHUNKS))
+        self.lifetime = Lifetime.of(config)
         if clock is None:  # the config's own codec: fail at start-up
             self._check_expires()
 
@@ -171,8 +193,151 @@ class SessionCodec:
         return None
 
     def read(self, jar: CookieJar) -> dict[str, Any] | None:
-        """The data of the request's session: ``open(request_seal(jar))``."""
-        return self.open(self.request_seal(jar))
+        """The data of the request's session: ``load(jar).data``."""
+        return self.load(jar).data
+
+    # -- reading, with the lifetime rules ---------------------------------
+
+    def load(self, jar: CookieJar) -> Opened:
+        """The request's session, with the lifetime rules applied (the
+        revocation store asked through its sync client)."""
+        return self.load_seal(self.request_seal(jar))
+
+    async def aload(self, jar: CookieJar) -> Opened:
+        """``load`` for async adapters: the store is awaited."""
+        seal = self.request_seal(jar)
+        if self.lifetime is None:  # no store: nothing to await
+            return Opened(self.open(seal))
+        return await self.aload_seal(seal)
+
+    def load_seal(self, seal: str | None) -> Opened:
+        """``load`` of a seal already taken from the request."""
+        opened, store = self._open_timed(seal)
+        if store is None or opened.meta is None:
+            return opened
+        meta = opened.meta
+        verdict = store.check(meta.id, meta.subject, meta.issued_at)
+        return opened if self._accepts(verdict, store) else _EMPTY
+
+    async def aload_seal(self, seal: str | None) -> Opened:
+        """``load_seal`` for async adapters: the store is awaited."""
+        opened, store = self._open_timed(seal)
+        if store is None or opened.meta is None:
+            return opened
+        meta = opened.meta
+        verdict = await store.acheck(meta.id, meta.subject, meta.issued_at)
+        return opened if self._accepts(verdict, store) else _EMPTY
+
+    def _open_timed(
+        self, seal: str | None
+    ) -> tuple[Opened, RevocationStore | None]:
+        """The seal opened and the timeouts applied; the store to ask
+        next, if any (None: the answer is final)."""
+        data = self.open(seal)
+        lifetime = self.lifetime
+        if data is None or lifetime is None:
+            return Opened(data), None
+        return self._timed(lifetime, data), lifetime.store
+
+    def _timed(self, lifetime: Lifetime, data: dict[str, Any]) -> Opened:
+        now = self._clock()
+        meta, reason = lifetime.split(data, now)
+        if reason is not None:
+            self._ended(reason)
+            return _EMPTY
+        return Opened(data, meta, lifetime.due(meta, now))
+
+    def _accepts(self, verdict: str | None, store: RevocationStore) -> bool:
+        if verdict is None:
+            return True
+        self._ended(verdict)
+        return verdict == STORE_UNAVAILABLE and store.on_error == "allow"
+
+    def _ended(self, reason: str) -> None:
+        hook = self.config.on_unseal_error
+        if hook is not None:
+            error: UnsealError = SessionEnded(reason)
+            if reason == "invalid":
+                error = BadSeal("the session metadata is not iron_fast's")
+            hook(reason, error)
+
+    # -- the lifetime metadata --------------------------------------------
+
+    def stamp(self, meta: SessionMeta | None) -> SessionMeta | None:
+        """The metadata the next seal carries (``meta`` seen now, or a new
+        session's); None without the lifetime options."""
+        if self.lifetime is None:
+            return None
+        return self.lifetime.stamp(meta, self._clock())
+
+    def with_subject(
+        self, meta: SessionMeta | None, subject: str | None
+    ) -> SessionMeta:
+        """``meta`` with another subject (see ``Lifetime.with_subject``);
+        ConfigError without the lifetime options."""
+        return self._lifetime("session.subject").with_subject(
+            meta, subject, self._clock()
+        )
+
+    def revoke(self, meta: SessionMeta) -> None:
+        """Write the session's revocation to the store (sync client)."""
+        store, until, now = self._revocation_of(meta)
+        store.revoke_session(meta.id, until, now_ms=now)
+
+    async def arevoke(self, meta: SessionMeta) -> None:
+        """``revoke`` for async adapters: the store write is awaited."""
+        store, until, now = self._revocation_of(meta)
+        await store.arevoke_session(meta.id, until, now_ms=now)
+
+    def _revocation_of(
+        self, meta: SessionMeta
+    ) -> tuple[RevocationStore, int, int]:
+        lifetime = self.check_revocation()
+        assert lifetime.store is not None  # check_revocation() says so
+        now = self._clock()
+        return lifetime.store, lifetime.revoked_until(meta, now), now
+
+    def check_store_client(self, *, is_async: bool, adapter: str) -> None:
+        """ConfigError if the revocation store cannot serve ``adapter``:
+        async adapters need its asyncio client, sync ones its sync one
+        (a store built from a URL has both)."""
+        store = None if self.lifetime is None else self.lifetime.store
+        if store is None:
+            return
+        if is_async and not store.supports_async:
+            raise ConfigError(
+                f"{adapter} is async and never blocks its event loop on the "
+                "revocation store: give the store a redis.asyncio client, "
+                "or a URL",
+                option="revocation",
+            )
+        if not is_async and not store.supports_sync:
+            raise ConfigError(
+                f"{adapter} is sync: give the revocation store a sync "
+                "redis.Redis client, or a URL",
+                option="revocation",
+            )
+
+    def _lifetime(self, what: str) -> Lifetime:
+        if self.lifetime is None:
+            raise ConfigError(
+                f"{what} needs one of SessionConfig's idle_timeout, "
+                "absolute_timeout or revocation options",
+                option="revocation",
+            )
+        return self.lifetime
+
+    def check_revocation(self) -> Lifetime:
+        """The lifetime rules, if they have a revocation store; else
+        ConfigError (what ``session.revoke()`` raises without one)."""
+        lifetime = self._lifetime("session.revoke()")
+        if lifetime.store is None:
+            raise ConfigError(
+                "session.revoke() needs a revocation store: "
+                "SessionConfig(revocation=RedisRevocation(...))",
+                option="revocation",
+            )
+        return lifetime
 
     def sent_cookies(self, jar: CookieJar) -> list[str]:
         """The names of the session cookies the request sent: the cookie,
@@ -207,13 +372,19 @@ class SessionCodec:
 
     # -- writing --------------------------------------------------------
 
-    def save(self, jar: CookieJar, data: object) -> str:
-        """Seal ``data`` and write it as the session cookie (or chunks),
-        expiring the request's cookies the new state does not use; the
-        seal is returned. Raises CookieTooLarge when it does not fit
-        (nothing is written), SerializationError for data that is not
-        plain JSON, ConfigError when ``expires`` has passed."""
+    def save(
+        self, jar: CookieJar, data: object, meta: SessionMeta | None = None
+    ) -> str:
+        """Seal ``data`` (with ``meta``, from ``stamp()``, under the
+        metadata key when the lifetime options are on) and write it as the
+        session cookie (or chunks), expiring the request's cookies the new
+        state does not use; the seal is returned. Raises CookieTooLarge
+        when it does not fit (nothing is written), SerializationError for
+        data that is not plain JSON, ConfigError when ``expires`` has
+        passed, ValueError for data under the reserved metadata key."""
         self._check_expires()
+        if meta is not None and self.lifetime is not None:
+            data = self.lifetime.payload(cast(Mapping[str, Any], data), meta)
         seal = self._sealer.seal(data)
         name = self.config.cookie_name
         line = f"{name}={seal}{self._save_suffix}"

@@ -127,3 +127,20 @@ class IronFastWarning(UserWarning):
 
 
 __all__ += ["IronFastWarning"]
+
+
+# Lifetime controls (SessionConfig's idle_timeout, absolute_timeout and
+# revocation): a genuine seal whose session has ended.
+
+
+class SessionEnded(UnsealError):
+    """What ``on_unseal_error`` receives for a session that has ended,
+    with ``reason`` ``"idle"``, ``"absolute"``, ``"revoked"`` or
+    ``"store-unavailable"`` (see ``iron_fast.lifetime``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the session has ended ({reason})")
+        self.reason = reason
+
+
+__all__ += ["SessionEnded"]

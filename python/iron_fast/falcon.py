@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import falcon
 import falcon.asgi
 
-from iron_fast.request_session import RequestSession, adapter_config
+from iron_fast.request_session import Finish, RequestSession, adapter_config
 from iron_fast.session_config import SessionConfig, SessionOptions
 
 if TYPE_CHECKING:
@@ -34,12 +34,24 @@ class IronSessionMiddleware:
         **options: Unpack[SessionOptions],
     ) -> None:
         self.config = adapter_config(config, dict(options))
+        # WSGI or ASGI is known at the first request, where the revocation
+        # store's client for that mode is checked, once.
+        self._checked: set[bool] = set()
+
+    def _check_store(self, is_async: bool) -> None:
+        if is_async not in self._checked:
+            mode = "ASGI" if is_async else "WSGI"
+            self.config.codec.check_store_client(
+                is_async=is_async, adapter=f"Falcon {mode}"
+            )
+            self._checked.add(is_async)
 
     # -- WSGI ------------------------------------------------------------
 
     def process_request(
         self, req: falcon.Request, resp: falcon.Response
     ) -> None:
+        self._check_store(False)
         req.context.session = RequestSession.open(
             self.config.codec, req.get_header("Cookie")
         )
@@ -52,21 +64,17 @@ class IronSessionMiddleware:
         req_succeeded: bool,
     ) -> None:
         session = getattr(req.context, "session", None)
-        if not isinstance(session, RequestSession):
-            return  # an earlier middleware answered before ours ran
-        vary, set_cookies = session.finish(resp.status_code)
-        if vary:
-            resp.append_header("Vary", "Cookie")
-        for line in set_cookies:
-            # Raw lines: the bytes are the codec's, not a re-encoding.
-            resp.append_header("Set-Cookie", line)
+        if isinstance(session, RequestSession):
+            _send(resp, session.finish(resp.status_code))
+        # else: an earlier middleware answered before ours ran
 
     # -- ASGI: Falcon picks these by their suffix -----------------------
 
     async def process_request_async(
         self, req: falcon.asgi.Request, resp: falcon.asgi.Response
     ) -> None:
-        req.context.session = RequestSession.open(
+        self._check_store(True)
+        req.context.session = await RequestSession.aopen(
             self.config.codec, _asgi_cookie(req)
         )
 
@@ -74,7 +82,8 @@ class IronSessionMiddleware:
         self, req: falcon.asgi.Request, ws: falcon.asgi.WebSocket
     ) -> None:
         # Read only: a WebSocket has no response to carry a cookie.
-        req.context.session = RequestSession.open(
+        self._check_store(True)
+        req.context.session = await RequestSession.aopen(
             self.config.codec, _asgi_cookie(req), writable=False
         )
 
@@ -85,7 +94,18 @@ class IronSessionMiddleware:
         resource: object,
         req_succeeded: bool,
     ) -> None:
-        self.process_response(req, resp, resource, req_succeeded)
+        session = getattr(req.context, "session", None)
+        if isinstance(session, RequestSession):
+            _send(resp, await session.afinish(resp.status_code))
+
+
+def _send(resp: falcon.Response, finish: Finish) -> None:
+    vary, set_cookies = finish
+    if vary:
+        resp.append_header("Vary", "Cookie")
+    for line in set_cookies:
+        # Raw lines: the bytes are the codec's, not a re-encoding.
+        resp.append_header("Set-Cookie", line)
 
 
 def _asgi_cookie(req: falcon.asgi.Request) -> str | bytes | None:

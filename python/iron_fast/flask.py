@@ -112,6 +112,7 @@ class IronSessionInterface(SessionInterface):
         for permanent sessions (``ttl`` = ``PERMANENT_SESSION_LIFETIME``)."""
         options = self._options_of(app)
         config = config_for(options)
+        config.codec.check_store_client(is_async=False, adapter="Flask")
         lifetime = app.permanent_session_lifetime
         if timedelta(seconds=config.ttl) == lifetime:
             return config, config
@@ -153,7 +154,7 @@ class IronSessionInterface(SessionInterface):
             return None  # Flask then makes a null session
         codec = self.configs(app)[0].codec
         jar = ResponseJar(request.environ.get("HTTP_COOKIE"))
-        return IronFlaskSession(jar, codec, codec.read(jar))
+        return IronFlaskSession(jar, codec, *codec.load(jar))
 
     def save_session(
         self, app: Flask, session: SessionMixin, response: Response

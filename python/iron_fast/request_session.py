@@ -49,9 +49,11 @@ class _Jar(ResponseJar):
 
     __slots__ = ("finished",)
 
-    def __init__(self, cookie_header: str | bytes | None) -> None:
+    def __init__(
+        self, cookie_header: str | bytes | None, writable: bool
+    ) -> None:
         super().__init__(cookie_header)
-        self.finished = False
+        self.finished = not writable
 
     def assert_writable(self) -> None:
         if self.finished:
@@ -89,12 +91,25 @@ class RequestSession(IronSession):
         *,
         writable: bool = True,
     ) -> RequestSession:
-        """The session of a request with this ``Cookie`` header; not
-        ``writable`` for a WebSocket, which has no response to carry a
-        cookie (``save()`` and ``destroy()`` then raise)."""
-        jar = _Jar(cookie_header)
-        jar.finished = not writable
-        return cls(jar, codec, codec.read(jar))
+        """The session of a request with this ``Cookie`` header (the
+        lifetime rules applied, a revocation store asked through its sync
+        client); not ``writable`` for a WebSocket, which has no response
+        to carry a cookie (``save()`` and ``destroy()`` then raise)."""
+        jar = _Jar(cookie_header, writable)
+        return cls(jar, codec, *codec.load(jar))
+
+    @classmethod
+    async def aopen(
+        cls,
+        codec: SessionCodec,
+        cookie_header: str | bytes | None,
+        *,
+        writable: bool = True,
+    ) -> RequestSession:
+        """``open`` for async adapters: the store is awaited, and so is a
+        ``revoke()``, by ``afinish``."""
+        jar = _Jar(cookie_header, writable)
+        return cls(jar, codec, *await codec.aload(jar), deferred=True)
 
     def finish(self, status: int) -> Finish:
         """Save a modified session (an emptied one expires the cookies the
@@ -112,6 +127,13 @@ class RequestSession(IronSession):
         jar.finished = True
         lines = list(jar.lines.values())
         return Finish(self.accessed or bool(lines), lines)
+
+    async def afinish(self, status: int) -> Finish:
+        """``finish``, after writing a ``revoke()`` to the store."""
+        pending = self.pending_revocation
+        if pending is not None:
+            await self.config.codec.arevoke(pending)
+        return self.finish(status)
 
     # -- reads: the response now depends on the cookie -----------------
 

@@ -43,6 +43,7 @@ class IronSession:
         **options: Unpack[SessionOptions],
     ) -> None:
         self.config = adapter_config(config, dict(options))
+        self.config.codec.check_store_client(is_async=True, adapter="Sanic")
         app.middleware(self.open, "request", priority=_PRIORITY)
         app.middleware(self.finish, "response", priority=_PRIORITY)
 
@@ -58,7 +59,7 @@ class IronSession:
         # Read only on a WebSocket: no response carries a cookie there
         # (Sanic runs no response middleware for it).
         websocket = request.headers.get("upgrade", "").lower() == "websocket"
-        request.ctx.session = RequestSession.open(
+        request.ctx.session = await RequestSession.aopen(
             self.config.codec, header, writable=not websocket
         )
 
@@ -69,7 +70,7 @@ class IronSession:
         if not isinstance(session, RequestSession):
             return None  # answered before the session was opened
         try:
-            vary, set_cookies = session.finish(response.status)
+            vary, set_cookies = await session.afinish(response.status)
         except Exception as error:
             # Sanic logs a failing response middleware and sends the
             # response regardless: a session that could not be saved

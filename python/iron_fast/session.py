@@ -12,6 +12,7 @@ from typing import Any
 from iron_fast.codec import SessionCodec
 from iron_fast.cookies import CookieJar
 from iron_fast.errors import SessionDestroyed
+from iron_fast.lifetime import SessionMeta
 from iron_fast.session_config import SessionConfig, config_for
 
 __all__ = ["IronSession", "get_iron_session"]
@@ -29,13 +30,31 @@ class IronSession(dict):  # type: ignore[type-arg]
     ``accessed`` turns True on a change or ``mark_accessed()`` (which
     Starlette's ``request.session`` calls). Made by ``get_iron_session``
     or an adapter, from a jar and the codec of a configuration.
+
+    With SessionConfig's lifetime options, ``meta`` is the session's
+    identity as the codec read it, ``refresh`` says it is due for a fresh
+    seal (``modified`` then starts True, so that a save sends it), and
+    ``deferred`` (async adapters) leaves the store write of ``revoke()``
+    to the adapter, which awaits it before the response is sent.
     """
 
-    __slots__ = ("_codec", "_destroyed", "_jar", "accessed", "modified")
+    __slots__ = (
+        "_codec",
+        "_deferred",
+        "_destroyed",
+        "_jar",
+        "_meta",
+        "_pending",
+        "accessed",
+        "modified",
+    )
 
     _codec: SessionCodec
+    _deferred: bool
     _destroyed: bool
     _jar: CookieJar
+    _meta: SessionMeta | None
+    _pending: SessionMeta | None
     accessed: bool
     modified: bool
 
@@ -44,14 +63,21 @@ class IronSession(dict):  # type: ignore[type-arg]
         jar: CookieJar,
         codec: SessionCodec,
         data: Mapping[str, Any] | None = None,
+        meta: SessionMeta | None = None,
+        refresh: bool = False,
+        *,
+        deferred: bool = False,
     ) -> None:
         if data:
             dict.update(self, data)
         self._jar = jar
         self._codec = codec
         self._destroyed = False
+        self._meta = meta
+        self._pending = None
+        self._deferred = deferred
         self.accessed = False
-        self.modified = False
+        self.modified = refresh
 
     # -- the session API ----------------------------------------------
 
@@ -95,7 +121,10 @@ class IronSession(dict):  # type: ignore[type-arg]
                 "a new one."
             )
         _assert_writable(self._jar)
-        self._codec.save(self._jar, self)
+        codec = self._codec
+        meta = codec.stamp(self._meta)
+        codec.save(self._jar, self, meta)
+        self._meta = meta
         self.modified = False
 
     def destroy(self) -> None:
@@ -109,6 +138,58 @@ class IronSession(dict):  # type: ignore[type-arg]
         dict.clear(self)
         self.modified = False
         self._codec.destroy(self._jar)
+
+    # -- lifetime: whose session, and ending it everywhere ---------------
+
+    @property
+    def subject(self) -> str | None:
+        """Whose session this is (a ``str`` of 1 to 256 characters), set
+        at login and kept across saves; None (the default) for nobody.
+        Setting another one starts a new session identity (a new id,
+        issued now) and marks the session modified. Needs one of the
+        lifetime options (ConfigError otherwise); TypeError or ValueError
+        for a bad subject."""
+        return None if self._meta is None else self._meta.subject
+
+    @subject.setter
+    def subject(self, subject: str | None) -> None:
+        meta = self._codec.with_subject(self._meta, subject)
+        if meta is not self._meta:
+            self._meta = meta
+            self.accessed = self.modified = True
+
+    @property
+    def pending_revocation(self) -> SessionMeta | None:
+        """The session an async adapter must still revoke in the store
+        (``codec.arevoke``) before sending the response."""
+        return self._pending
+
+    def revoke(self) -> None:
+        """End this session on every process: ``destroy()``, and its id
+        written to the revocation store until its seal would have
+        expired. Sync callers write at once (StoreUnavailableError if the
+        store cannot take it); in an async adapter the write is awaited
+        before the response is sent. ConfigError without a store."""
+        meta = self._start_revoke()
+        if meta is not None:
+            if self._deferred:
+                self._pending = meta
+            else:
+                self._codec.revoke(meta)
+
+    async def arevoke(self) -> None:
+        """``revoke()``, with the store write awaited here (so an async
+        view can handle StoreUnavailableError itself)."""
+        meta = self._start_revoke()
+        if meta is not None:
+            await self._codec.arevoke(meta)
+
+    def _start_revoke(self) -> SessionMeta | None:
+        self._codec.check_revocation()  # before anything is cleared
+        meta = self._meta
+        self.destroy()
+        self._meta = None
+        return meta
 
     def update_config(
         self,
@@ -222,4 +303,4 @@ def get_iron_session(
             "write(name, value, set_cookie) methods, got "
             f"{type(jar).__name__}"
         )
-    return IronSession(jar, codec, codec.read(jar))
+    return IronSession(jar, codec, *codec.load(jar))

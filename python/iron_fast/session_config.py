@@ -25,6 +25,7 @@ from iron_fast.errors import (
     PasswordConfigError,
     UnsealError,
 )
+from iron_fast.lifetime import DEFAULT_METADATA_KEY
 from iron_fast.limits import (
     MAX_AGE_FOREVER,
     MAX_SAFE_INTEGER,
@@ -33,6 +34,7 @@ from iron_fast.limits import (
     TIMESTAMP_SKEW_SEC,
     describe_password_id,
 )
+from iron_fast.revocation import RevocationStore
 
 __all__ = [
     "DEFAULT_COOKIE_OPTIONS",
@@ -88,6 +90,23 @@ class SessionConfig:
         Say that a configuration unsafe in production is deliberate (a
         development server on plain HTTP): no IronFastWarning for it.
 
+    Lifetime controls (opt-in; without all three the cookie is exactly
+    iron-session's, see ``iron_fast.lifetime``):
+
+    ``idle_timeout``
+        Seconds without a request after which the session ends (reason
+        ``"idle"``); None (default) = off.
+    ``absolute_timeout``
+        Seconds from the session's first save after which it ends
+        (reason ``"absolute"``); None = off.
+    ``revocation``
+        A revocation store (``iron_fast.revocation``), for
+        ``session.revoke()`` and ``store.revoke_subject()`` (reasons
+        ``"revoked"``, ``"store-unavailable"``); None = stateless.
+    ``metadata_key``
+        The reserved key of the session's metadata in the seal
+        (``"_iron"``).
+
     Derived, read-only: ``max_age`` (the cookie's, None for a browser
     session cookie), ``seal_ttl`` (the seal's), ``password_ids``.
 
@@ -104,6 +123,10 @@ class SessionConfig:
     chunk: bool
     on_unseal_error: UnsealErrorHook | None
     allow_insecure: bool
+    idle_timeout: int | None
+    absolute_timeout: int | None
+    revocation: RevocationStore | None
+    metadata_key: str
     # Derived from the options above.
     max_age: int | None
     seal_ttl: int
@@ -120,6 +143,10 @@ class SessionConfig:
         chunk: bool = False,
         on_unseal_error: UnsealErrorHook | None = None,
         allow_insecure: bool = False,
+        idle_timeout: int | timedelta | None = None,
+        absolute_timeout: int | timedelta | None = None,
+        revocation: RevocationStore | None = None,
+        metadata_key: str = DEFAULT_METADATA_KEY,
         _warned: frozenset[str] = frozenset(),
     ) -> None:
         # ``_warned``: the hazards already warned about by the config that
@@ -133,6 +160,10 @@ class SessionConfig:
         _check_hook(on_unseal_error)
         given = check_cookie_options(cookie_options)
         max_age, seal_ttl = _lifetimes(seconds, given)
+        idle = _check_timeout(idle_timeout, "idle_timeout")
+        absolute = _check_timeout(absolute_timeout, "absolute_timeout")
+        _check_revocation(revocation, absolute)
+        _check_metadata_key(metadata_key)
         values = {
             "password": passwords,
             "cookie_name": name,
@@ -143,6 +174,10 @@ class SessionConfig:
             "chunk": chunk,
             "on_unseal_error": on_unseal_error,
             "allow_insecure": allow_insecure,
+            "idle_timeout": idle,
+            "absolute_timeout": absolute,
+            "revocation": revocation,
+            "metadata_key": metadata_key,
             "max_age": max_age,
             "seal_ttl": seal_ttl,
             "password_ids": tuple(sorted(passwords)),
@@ -202,6 +237,7 @@ class SessionConfig:
         shown = ", ".join(
             f"{name}={_shown(getattr(self, name, '<unset>'))!r}"
             for name in _REPR_FIELDS
+            if name in _REPR_ALWAYS or getattr(self, name, None) is not None
         )
         return f"SessionConfig({shown})"
 
@@ -240,14 +276,26 @@ class SessionOptions(TypedDict, total=False):
     chunk: bool
     on_unseal_error: UnsealErrorHook | None
     allow_insecure: bool
+    idle_timeout: int | timedelta | None
+    absolute_timeout: int | timedelta | None
+    revocation: RevocationStore | None
+    metadata_key: str
 
 
-_REPR_FIELDS = (
+_REPR_ALWAYS = (
     "cookie_name",
     "ttl",
     "password_ids",
     "cookie_options",
     "chunk",
+)
+# The lifetime options are shown only when set (a store's repr hides its
+# URL's password).
+_REPR_FIELDS = (
+    *_REPR_ALWAYS,
+    "idle_timeout",
+    "absolute_timeout",
+    "revocation",
 )
 _ABSENT = object()
 
@@ -325,6 +373,55 @@ def _check_hook(hook: object) -> None:
             "on_unseal_error must be a callable hook(reason, error) or "
             f"None, got {type(hook).__name__}",
             option="on_unseal_error",
+        )
+
+
+def _check_timeout(value: object, option: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        seconds = value.total_seconds()
+        if seconds.is_integer():
+            value = int(seconds)
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or not 0 < value <= MAX_TTL
+    ):
+        shown = value if isinstance(value, (int, float)) else type(value)
+        raise ConfigError(
+            f"{option} must be None (off) or a whole number of seconds "
+            f"between 1 and {MAX_TTL}, got {shown!r}",
+            option=option,
+        )
+    return value
+
+
+def _check_revocation(store: object, absolute: int | None) -> None:
+    if store is None:
+        return
+    if not isinstance(store, RevocationStore):
+        raise ConfigError(
+            "revocation must be a revocation store "
+            "(iron_fast.revocation.RedisRevocation or MemoryRevocation), "
+            f"not {type(store).__name__}",
+            option="revocation",
+        )
+    if absolute is not None and absolute > store.max_session_age:
+        raise ConfigError(
+            f"absolute_timeout ({absolute} s) is longer than the "
+            f"revocation store's max_session_age ({store.max_session_age} "
+            "s), how long it keeps a subject's revocation: give the store "
+            "a larger max_session_age",
+            option="absolute_timeout",
+        )
+
+
+def _check_metadata_key(key: object) -> None:
+    if not isinstance(key, str) or not 0 < len(key) <= 64:
+        raise ConfigError(
+            "metadata_key must be a non-empty str of at most 64 characters",
+            option="metadata_key",
         )
 
 

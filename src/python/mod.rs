@@ -2,7 +2,6 @@
 //! The PyO3 module `iron_fast._core`: argument conversion and the GIL
 //! policy around the pure core, nothing else.
 
-mod alloc;
 mod errors;
 mod inspect;
 mod reader;
@@ -10,8 +9,7 @@ mod writer;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::{IntoPyDict, PyBool, PyBytes, PyDict, PyInt, PyMapping, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyInt, PyMapping, PyString, PyTuple};
 
 use crate::cache::{self, VerifiedCache};
 use crate::crypto::{IV_LEN, MAX_ITERATIONS};
@@ -24,12 +22,19 @@ use writer::WriteError;
 
 /// Plaintext bytes from which the crypto runs with the GIL released. A
 /// release pays only when the crypto outlasts waking the thread that takes
-/// the GIL meanwhile, and that wake-up is slow where servers run (tens of
-/// µs on a virtual machine): measured here (`benches/threads.py`), two
-/// threads unsealing a 3.5 KB session released at 2 KB did 0.63-0.80 of one
-/// thread's work, and as many as one thread with no release; from 8 KB of
-/// plaintext (about 25 µs of crypto) two threads seal 1.6x faster than one.
+/// the GIL meanwhile, and that wake-up is slow where servers run (on a
+/// virtual machine); `benches/threads.py` measures where two threads start
+/// to gain (its figures are in BENCHMARKS.md).
 const GIL_DETACH_THRESHOLD: usize = 8192;
+// The verified-seal cache is only reached with the GIL held: its lock is
+// then never held by a thread that has released the GIL, and as a fork is
+// made by a thread holding the GIL, a child never inherits the lock
+// locked. So `seal` remembers its seal after the crypto, and an unseal
+// that releases the GIL goes around the cache, which loses nothing: such a
+// token is longer than the cache keeps, as this assertion holds (unseal
+// estimates the plaintext as 3/4 of the token).
+// tests/test_verified_cache.py checks the same at run time.
+const _: () = assert!(cache::MAX_CACHED_TOKEN / 4 * 3 < GIL_DETACH_THRESHOLD);
 /// The PBKDF2 iteration count from which the two key derivations of a seal
 /// alone take longer than the crypto of `GIL_DETACH_THRESHOLD` bytes of
 /// plaintext at one iteration: a seal then releases the GIL whatever its
@@ -41,12 +46,16 @@ const MAX_CACHE_SIZE: usize = 1 << 20;
 const _: () = assert!(cache::DEFAULT_CAPACITY == 512);
 const _: () = assert!(DEFAULT_TTL_SEC == 1_209_600);
 
+fn detaches(plaintext_len: usize) -> bool {
+    plaintext_len >= GIL_DETACH_THRESHOLD
+}
+
 fn run_detached<T: Send>(
     py: Python<'_>,
     plaintext_len: usize,
     work: impl FnOnce() -> T + Send,
 ) -> T {
-    if plaintext_len >= GIL_DETACH_THRESHOLD {
+    if detaches(plaintext_len) {
         py.detach(work)
     } else {
         work()
@@ -186,10 +195,13 @@ impl PySealer {
     ) -> PyResult<Result<Bound<'py, PyAny>, Error>> {
         let (core, cache) = (&self.core, &self.cache);
         // The plaintext is about 3/4 of its base64 in the token.
-        let opened = run_detached(py, sealed.len() / 4 * 3, || match now_ms {
-            Some(now) => core.unseal_at(sealed, now),
+        let estimated = sealed.len() / 4 * 3;
+        let opened = match now_ms {
+            Some(now) => run_detached(py, estimated, || core.unseal_at(sealed, now)),
+            // Around the cache: it is reached with the GIL held only.
+            None if detaches(estimated) => py.detach(|| core.unseal(sealed)),
             None => cache.unseal_at(core, sealed, core.now_ms()),
-        });
+        };
         let plaintext = match opened {
             Ok(plaintext) => plaintext,
             Err(refused) => return Ok(Err(refused)),
@@ -199,6 +211,7 @@ impl PySealer {
             Err(ParseError::Syntax { .. }) => {
                 Ok(Err(Error::invalid("the sealed content is not valid JSON")))
             }
+            Err(ParseError::Unreadable(why)) => Ok(Err(Error::invalid(why))),
             Err(ParseError::Python(err)) => Err(err),
         }
     }
@@ -224,23 +237,6 @@ impl PySealer {
             Err(Error::Unseal { kind, .. }) => Ok(Err(kind)),
             Err(other) => Err(other.into()),
         }
-    }
-
-    /// iron-session 9's `unsealData` after the password: the value, or a
-    /// new `{}` for anything that is not a good seal (and for JSON null).
-    fn unseal_data<'py>(
-        &self,
-        py: Python<'py>,
-        seal: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        if let Some(text) = seal.cast::<PyString>().ok().and_then(|s| s.to_str().ok()) {
-            if let Ok(value) = self.open_quietly(py, text)? {
-                if !value.is_none() {
-                    return Ok(value);
-                }
-            }
-        }
-        Ok(PyDict::new(py).into_any())
     }
 }
 
@@ -314,13 +310,15 @@ impl PySealer {
         } else {
             plaintext.len()
         };
-        Ok(run_detached(py, weight, || {
+        let (sealed, now_ms) = run_detached(py, weight, || {
             let now_ms = core.now_ms();
-            let sealed = core.seal_at(&plaintext, ttl, now_ms)?;
-            // The cookie comes back with the user's next request.
-            cache.remember(&sealed, seal::expiration_ms(now_ms, ttl), &plaintext);
-            Ok::<_, Error>(sealed)
-        })?)
+            core.seal_at(&plaintext, ttl, now_ms)
+                .map(|sealed| (sealed, now_ms))
+        })?;
+        // The cookie comes back with the user's next request. Remembered
+        // with the GIL held (see GIL_DETACH_THRESHOLD).
+        cache.remember(&sealed, seal::expiration_ms(now_ms, ttl), &plaintext);
+        Ok(sealed)
     }
 
     fn unseal<'py>(
@@ -405,94 +403,6 @@ impl PySealer {
     }
 }
 
-/// Sealers of recent `str` passwords, by the identity of the string object
-/// (an app passes the same one on every call): `seal_data` and
-/// `unseal_data` then skip `iron_fast._api.sealer_for`, which builds and
-/// caches them by value. Holding the string keeps its identity unique.
-const FAST_SEALERS: usize = 8;
-
-struct FastSealers {
-    entries: [Option<(Py<PyAny>, Py<PySealer>)>; FAST_SEALERS],
-    next: usize,
-}
-
-static FAST: std::sync::Mutex<FastSealers> = std::sync::Mutex::new(FastSealers {
-    entries: [const { None }; FAST_SEALERS],
-    next: 0,
-});
-
-fn fast_sealers() -> std::sync::MutexGuard<'static, FastSealers> {
-    // Entries are replaced whole: a panic cannot leave one half written.
-    FAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn sealer_for<'py>(
-    py: Python<'py>,
-    password: &Bound<'py, PyAny>,
-    iterations: i64,
-) -> PyResult<Bound<'py, PySealer>> {
-    // The fast path knows iron-session's one iteration only.
-    let by_identity = iterations == 1 && password.is_exact_instance_of::<PyString>();
-    if by_identity {
-        let fast = fast_sealers();
-        for (known, sealer) in fast.entries.iter().flatten() {
-            if known.as_ptr() == password.as_ptr() {
-                return Ok(sealer.bind(py).clone());
-            }
-        }
-    }
-    static SEALER_FOR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    let options = (iterations != 1)
-        .then(|| [("iterations", iterations)].into_py_dict(py))
-        .transpose()?;
-    let sealer = SEALER_FOR
-        .import(py, "iron_fast._api", "sealer_for")?
-        .call((password,), options.as_ref())?
-        .cast_into::<PySealer>()?;
-    if by_identity {
-        let entry = Some((password.clone().unbind(), sealer.clone().unbind()));
-        let evicted = {
-            let mut fast = fast_sealers();
-            let slot = fast.next;
-            fast.next = (slot + 1) % FAST_SEALERS;
-            std::mem::replace(&mut fast.entries[slot], entry)
-        };
-        drop(evicted); // released outside the lock
-    }
-    Ok(sealer)
-}
-
-/// iron-session's `sealData`; see `_core.pyi`.
-#[pyfunction]
-#[pyo3(signature = (data, *, password, ttl = 1_209_600, iterations = 1))]
-fn seal_data(
-    py: Python<'_>,
-    data: &Bound<'_, PyAny>,
-    password: &Bound<'_, PyAny>,
-    ttl: i64,
-    #[pyo3(from_py_with = iterations_arg)] iterations: i64,
-) -> PyResult<String> {
-    sealer_for(py, password, iterations)?
-        .get()
-        .seal(py, data, Some(ttl))
-}
-
-/// iron-session 9's `unsealData`; see `_core.pyi`.
-#[pyfunction]
-#[pyo3(signature = (seal, *, password, ttl = None, iterations = 1))]
-fn unseal_data<'py>(
-    py: Python<'py>,
-    seal: &Bound<'py, PyAny>,
-    password: &Bound<'py, PyAny>,
-    ttl: Option<&Bound<'py, PyAny>>,
-    #[pyo3(from_py_with = iterations_arg)] iterations: i64,
-) -> PyResult<Bound<'py, PyAny>> {
-    let _ = ttl; // accepted for iron-session's signature, and ignored as there
-    sealer_for(py, password, iterations)?
-        .get()
-        .unseal_data(py, seal)
-}
-
 /// The exact text `JSON.stringify` writes for `data`.
 #[pyfunction]
 #[pyo3(name = "to_json")]
@@ -522,6 +432,7 @@ fn py_from_json<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>>
         ParseError::Syntax { message, offset } => {
             PyValueError::new_err(format!("invalid JSON: {message} at position {offset}"))
         }
+        ParseError::Unreadable(why) => PyValueError::new_err(why),
         ParseError::Python(err) => err,
     })
 }
@@ -530,8 +441,6 @@ fn py_from_json<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>>
 fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<PySealer>()?;
     module.add_function(wrap_pyfunction!(py_to_json, module)?)?;
-    module.add_function(wrap_pyfunction!(seal_data, module)?)?;
-    module.add_function(wrap_pyfunction!(unseal_data, module)?)?;
     module.add_function(wrap_pyfunction!(py_from_json, module)?)?;
     module.add_function(wrap_pyfunction!(find_cookie, module)?)?;
     module.add_function(wrap_pyfunction!(inspect::seal_fields, module)?)?;
@@ -540,8 +449,11 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("TIMESTAMP_SKEW_SEC", DEFAULT_TIMESTAMP_SKEW_SEC)?;
     module.add("MIN_PASSWORD_LENGTH", crate::password::MIN_PASSWORD_LEN)?;
     module.add("MAX_ITERATIONS", MAX_ITERATIONS)?;
+    let limits = pyo3::types::PyDict::new(module.py());
+    limits.set_item("max_cached_token", cache::MAX_CACHED_TOKEN)?;
+    limits.set_item("gil_release", GIL_DETACH_THRESHOLD)?;
+    module.add("_CACHE_LIMITS", limits)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    module.add("_FAST_CONSTRUCTORS", alloc::Alloc::new(module.py()).fast())?;
 
     Ok(())
 }

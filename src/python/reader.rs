@@ -6,10 +6,10 @@
 use std::cell::RefCell;
 use std::os::raw::{c_char, c_int};
 
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyInt, PyList, PyString};
+use pyo3::types::{PyDict, PyInt, PyList, PyString};
 
-use super::alloc::Alloc;
 use crate::json::{self, Sink, Text};
 
 pub enum ParseError {
@@ -17,8 +17,20 @@ pub enum ParseError {
         message: &'static str,
         offset: usize,
     },
+    /// Valid JSON that is not read, and why: nested deeper than the
+    /// parser goes, or a number Python cannot hold as the writer would
+    /// write it again.
+    Unreadable(&'static str),
     Python(PyErr),
 }
+
+/// An integer literal longer than `int()` converts (CPython's
+/// `sys.get_int_max_str_digits()`, 4300 digits by default).
+pub const LONG_INTEGER: &str =
+    "the JSON holds an integer longer than Python reads (sys.get_int_max_str_digits())";
+/// A number beyond a double's range (`1e400`): `JSON.parse` reads it as
+/// Infinity, which no JSON text can hold, so the next save would fail.
+pub const INFINITE_NUMBER: &str = "the JSON holds a number beyond the range of a float";
 
 impl From<PyErr> for ParseError {
     fn from(err: PyErr) -> Self {
@@ -111,13 +123,12 @@ const PENDING_KEPT: usize = 4096;
 
 struct Builder<'py, 'c> {
     py: Python<'py>,
-    alloc: Alloc<'py>,
     keys: &'c mut [KeySlot],
     /// The items of the arrays and the keys and values of the objects
     /// being read, innermost last: a container takes its own off the end
     /// when it closes. One vector for all containers, reused by the
-    /// thread's parses: a new one per parse cost 3 % of parsing the
-    /// 100 B session (callgrind), one per container more.
+    /// thread's parses, so that a parse does not allocate one per
+    /// container.
     pending: &'c mut Vec<Py<PyAny>>,
 }
 
@@ -126,7 +137,7 @@ impl<'py> Builder<'py, '_> {
         let text = match key {
             Text::Str(text) if text.len() <= KEY_CACHE_MAX_LEN && !self.keys.is_empty() => text,
             other => {
-                return string(self.alloc, other)?
+                return string(self.py, other)?
                     .cast_into::<PyString>()
                     .map_err(Into::into)
             }
@@ -148,10 +159,8 @@ impl<'py> Builder<'py, '_> {
     }
 }
 
-fn string<'py>(alloc: Alloc<'py>, text: Text<'_>) -> PyResult<Bound<'py, PyAny>> {
-    let py = alloc.py();
+fn string<'py>(py: Python<'py>, text: Text<'_>) -> PyResult<Bound<'py, PyAny>> {
     match text {
-        Text::Str(s) if s.is_ascii() => alloc.ascii_str(&s),
         Text::Str(s) => Ok(PyString::new(py, &s).into_any()),
         Text::Utf16(units) => {
             let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
@@ -193,15 +202,24 @@ impl<'py> Sink for Builder<'py, '_> {
         if let Some(small) = json::small_integer(literal).or_else(|| literal.parse::<i64>().ok()) {
             return Ok(small.into_pyobject(self.py).expect("infallible").into_any());
         }
-        Ok(self.py.get_type::<PyInt>().call1((literal,))?)
+        match self.py.get_type::<PyInt>().call1((literal,)) {
+            Ok(int) => Ok(int),
+            Err(err) if err.is_instance_of::<PyValueError>(self.py) => {
+                Err(ParseError::Unreadable(LONG_INTEGER))
+            }
+            Err(err) => Err(err.into()),
+        }
     }
 
     fn float(&mut self, value: f64) -> Result<Self::Value, ParseError> {
+        if !value.is_finite() {
+            return Err(ParseError::Unreadable(INFINITE_NUMBER));
+        }
         Ok(value.into_pyobject(self.py).expect("infallible").into_any())
     }
 
     fn string(&mut self, text: Text<'_>) -> Result<Self::Value, ParseError> {
-        Ok(string(self.alloc, text)?)
+        Ok(string(self.py, text)?)
     }
 
     fn array(&mut self) -> Result<Self::Array, ParseError> {
@@ -237,11 +255,10 @@ impl<'py> Sink for Builder<'py, '_> {
         Ok(())
     }
 
-    /// The dict is made once its members are all read, so that it is
-    /// allocated for as many as it gets (src/python/alloc.rs); they go
-    /// in in the order read, so a repeated key keeps its last value.
+    /// The members go in in the order read, so a repeated key keeps its
+    /// last value.
     fn finish_object(&mut self, start: Self::Object) -> Result<Self::Value, ParseError> {
-        let dict = self.alloc.dict((self.pending.len() - start) / 2)?;
+        let dict = PyDict::new(self.py);
         let mut members = self.pending.drain(start..);
         while let (Some(key), Some(value)) = (members.next(), members.next()) {
             dict.set_item(key.into_bound(self.py), value.into_bound(self.py))?;
@@ -252,19 +269,17 @@ impl<'py> Sink for Builder<'py, '_> {
     fn syntax_error(&mut self, message: &'static str, offset: usize) -> ParseError {
         ParseError::Syntax { message, offset }
     }
+
+    fn too_deep(&mut self, _: usize) -> ParseError {
+        ParseError::Unreadable(json::TOO_DEEP)
+    }
 }
 
 pub fn parse<'py>(py: Python<'py>, text: &str) -> Result<Bound<'py, PyAny>, ParseError> {
-    let alloc = Alloc::new(py);
     SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
         Ok(mut scratch) => {
             let Scratch { keys, pending } = &mut *scratch;
-            let builder = &mut Builder {
-                py,
-                alloc,
-                keys,
-                pending,
-            };
+            let builder = &mut Builder { py, keys, pending };
             let parsed = json::parse(text, builder);
             // What a syntax error left behind is released now, not kept.
             builder.pending.clear();
@@ -277,7 +292,6 @@ pub fn parse<'py>(py: Python<'py>, text: &str) -> Result<Bound<'py, PyAny>, Pars
             text,
             &mut Builder {
                 py,
-                alloc,
                 keys: &mut [],
                 pending: &mut Vec::new(),
             },

@@ -3,42 +3,12 @@
 //! same JavaScript value, refusing anything that is not plain JSON with
 //! the path of the offending value (`data["at"] is a datetime`).
 
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use crate::json::{self, MAX_DEPTH};
-
-/// The JSON text of dict keys written before, by the identity of their
-/// `str`: a session's keys are the same objects from one write to the next
-/// (string literals in the app's code, or the reader's cached keys), so a
-/// key seen before is one copy of its quoted text instead of a trip into
-/// the C API for its UTF-8, an array-index check and an escape scan. The
-/// entry holds a reference to its key, so the address cannot be reused by
-/// another object while the entry lives; a `str` never changes. Per
-/// thread, so it needs no lock.
-const RENDERED_KEY_SLOTS: usize = 256;
-const _: () = assert!(RENDERED_KEY_SLOTS.is_power_of_two());
-/// Longer keys are written the long way (and are rare).
-const RENDERED_KEY_MAX_LEN: usize = 64;
-
-struct RenderedKey {
-    key: Py<PyString>,
-    /// `"key"`, quoted and escaped.
-    json: Box<[u8]>,
-}
-
-type RenderedKeys = [Option<RenderedKey>];
-
-thread_local! {
-    static RENDERED_KEYS: std::cell::RefCell<Box<RenderedKeys>> =
-        std::cell::RefCell::new((0..RENDERED_KEY_SLOTS).map(|_| None).collect());
-}
-
-fn rendered_slot(key: &Bound<'_, PyAny>) -> usize {
-    // Objects are 16-byte aligned: the low bits carry nothing.
-    let mixed = ((key.as_ptr() as usize as u64) >> 4).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    (mixed >> (64 - RENDERED_KEY_SLOTS.trailing_zeros())) as usize
-}
 
 /// One step of the path to a refused value, collected while the error
 /// unwinds so that a successful walk pays nothing for it.
@@ -112,20 +82,10 @@ fn with_step<T>(result: Result<T>, step: impl FnOnce() -> Step) -> Result<T> {
 
 /// Writes `value` as JSON text into `out`.
 pub fn write_value(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> Result<()> {
-    RENDERED_KEYS.with(|keys| match keys.try_borrow_mut() {
-        Ok(mut keys) => write(out, &mut keys, value, 0),
-        // Re-entered on this thread (Python code run by the outer write,
-        // such as a str subclass's `encode`): write without the cache.
-        Err(_) => write(out, &mut [], value, 0),
-    })
+    write(out, value, 0)
 }
 
-fn write(
-    out: &mut Vec<u8>,
-    keys: &mut RenderedKeys,
-    value: &Bound<'_, PyAny>,
-    depth: usize,
-) -> Result<()> {
+fn write(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Result<()> {
     // Exact types first: they are what sessions hold, and each check is a
     // pointer comparison (the subclass checks below are calls into Python).
     if let Ok(text) = value.cast_exact::<PyString>() {
@@ -135,10 +95,10 @@ fn write(
         return write_int(out, value);
     }
     if let Ok(dict) = value.cast_exact::<PyDict>() {
-        return write_dict(out, keys, dict, depth);
+        return write_dict(out, dict, depth);
     }
     if let Ok(list) = value.cast_exact::<PyList>() {
-        return write_array(out, keys, list.iter(), depth);
+        return write_array(out, list.iter(), depth);
     }
     if let Ok(flag) = value.cast_exact::<PyBool>() {
         out.extend_from_slice(if flag.is_true() { b"true" } else { b"false" });
@@ -151,10 +111,10 @@ fn write(
     // The rest in the order of a full type check: a class deriving from
     // several of these is written as the first one listed.
     if let Ok(dict) = value.cast::<PyDict>() {
-        return write_dict(out, keys, dict, depth);
+        return write_dict(out, dict, depth);
     }
     if let Ok(list) = value.cast::<PyList>() {
-        return write_array(out, keys, list.iter(), depth);
+        return write_array(out, list.iter(), depth);
     }
     if let Ok(float) = value.cast::<PyFloat>() {
         let number = float.value();
@@ -168,7 +128,7 @@ fn write(
         return Ok(());
     }
     if let Ok(tuple) = value.cast::<PyTuple>() {
-        return write_array(out, keys, tuple.iter(), depth);
+        return write_array(out, tuple.iter(), depth);
     }
     // Subclasses of str and int (StrEnum, IntEnum, ...) are written as the
     // plain value they hold, as json.dumps does.
@@ -231,8 +191,22 @@ fn write_int(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> Result<()> {
         out.extend_from_slice(format_i64(&mut buffer, small));
         return Ok(());
     }
-    let exact = value.py().get_type::<PyInt>().call1((value,))?;
-    out.extend_from_slice(exact.str()?.to_str()?.as_bytes());
+    let py = value.py();
+    let exact = py.get_type::<PyInt>().call1((value,))?;
+    match exact.str() {
+        Ok(text) => out.extend_from_slice(text.to_str()?.as_bytes()),
+        // Longer than sys.get_int_max_str_digits() allows as text: the
+        // reader of a process with the default limit could not read it
+        // back either.
+        Err(err) if err.is_instance_of::<PyValueError>(py) => {
+            return refuse(
+                "is an int with more digits than Python writes as text \
+                 (sys.get_int_max_str_digits()); store it as a str"
+                    .to_owned(),
+            );
+        }
+        Err(err) => return Err(err.into()),
+    }
     Ok(())
 }
 
@@ -258,7 +232,7 @@ fn format_i64(buffer: &mut [u8; 20], value: i64) -> &[u8] {
 fn enter(depth: usize) -> Result<usize> {
     if depth >= MAX_DEPTH {
         return refuse(format!(
-            "is nested more than {MAX_DEPTH} levels deep (does it contain itself?)"
+            "is nested deeper than {MAX_DEPTH} levels (does it contain itself?)"
         ));
     }
     Ok(depth + 1)
@@ -266,7 +240,6 @@ fn enter(depth: usize) -> Result<usize> {
 
 fn write_array<'py>(
     out: &mut Vec<u8>,
-    keys: &mut RenderedKeys,
     items: impl Iterator<Item = Bound<'py, PyAny>>,
     depth: usize,
 ) -> Result<()> {
@@ -276,10 +249,72 @@ fn write_array<'py>(
         if i > 0 {
             out.push(b',');
         }
-        with_step(write(out, keys, &item, depth), || Step::Index(i))?;
+        with_step(write(out, &item, depth), || Step::Index(i))?;
     }
     out.push(b']');
     Ok(())
+}
+
+/// A dict's members, one at a time, as CPython's own dict iterator gives
+/// them. PyO3's iterator panics when the dict changes while it is walked,
+/// and the writer runs Python code between members (a str subclass's
+/// `encode`, an int subclass's `__int__`, a `__repr__`, a finalizer, or
+/// another thread while that code has released the GIL), which can change
+/// it: here that is the RuntimeError CPython raises, never a panic.
+struct Members<'a, 'py> {
+    dict: &'a Bound<'py, PyDict>,
+    position: ffi::Py_ssize_t,
+    len: usize,
+    remaining: usize,
+}
+
+fn dict_members<'a, 'py>(dict: &'a Bound<'py, PyDict>) -> Members<'a, 'py> {
+    let len = dict.len();
+    Members {
+        dict,
+        position: 0,
+        len,
+        remaining: len,
+    }
+}
+
+impl<'py> Iterator for Members<'_, 'py> {
+    type Item = PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.dict.len() != self.len {
+            return Some(Err(PyRuntimeError::new_err(
+                "dictionary changed size during iteration",
+            )));
+        }
+        let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
+        let py = self.dict.py();
+        // SAFETY: the GIL is held (`py`), and on a free-threaded build the
+        // dict is locked for the call; `PyDict_Next` bounds `position` by
+        // the dict's current table whatever happened to it, and returns
+        // borrowed references, which are made owned at once.
+        let found = pyo3::sync::critical_section::with_critical_section(self.dict, || unsafe {
+            ffi::PyDict_Next(self.dict.as_ptr(), &mut self.position, &mut key, &mut value) != 0
+        });
+        if !found {
+            return None;
+        }
+        // Same size but more members than it had: keys were replaced.
+        let Some(remaining) = self.remaining.checked_sub(1) else {
+            return Some(Err(PyRuntimeError::new_err(
+                "dictionary keys changed during iteration",
+            )));
+        };
+        self.remaining = remaining;
+        // SAFETY: non-null borrowed references from `PyDict_Next`, still
+        // held by the dict (nothing ran since the call).
+        unsafe {
+            Some(Ok((
+                Bound::from_borrowed_ptr(py, key),
+                Bound::from_borrowed_ptr(py, value),
+            )))
+        }
+    }
 }
 
 /// A dict key as JavaScript sees it: str as is, int as its decimal text.
@@ -349,53 +384,25 @@ enum KeyKind {
     ArrayIndex,
 }
 
-/// Writes a dict key as its quoted text, from `keys` when this very `str`
-/// was written before, and remembers an exact `str` key for next time.
-fn write_key(
-    out: &mut Vec<u8>,
-    keys: &mut RenderedKeys,
-    key: &Bound<'_, PyAny>,
-) -> Result<KeyKind> {
-    let slot = (!keys.is_empty()).then(|| rendered_slot(key));
-    if let Some(Some(rendered)) = slot.map(|slot| &keys[slot]) {
-        if rendered.key.as_ptr() == key.as_ptr() {
-            out.extend_from_slice(&rendered.json);
-            return Ok(KeyKind::Plain);
-        }
-    }
+/// Writes a dict key as its quoted text.
+fn write_key(out: &mut Vec<u8>, key: &Bound<'_, PyAny>) -> Result<KeyKind> {
     let key = classify_key(key.clone())?;
     let text = key.text();
     if json::is_array_index(&text).is_some() {
         return Ok(KeyKind::ArrayIndex);
     }
-    let at = out.len();
     match &text {
         // Already UTF-8: no second trip into Python for the same text.
         std::borrow::Cow::Borrowed(utf8) => json::write_str(out, utf8),
         std::borrow::Cow::Owned(_) => key.write(out)?,
     }
-    match (slot, &key) {
-        (_, Key::Int(_)) => return Ok(KeyKind::Int),
-        (Some(slot), Key::Str(text))
-            if text.is_exact_instance_of::<PyString>()
-                && out.len() - at <= RENDERED_KEY_MAX_LEN =>
-        {
-            keys[slot] = Some(RenderedKey {
-                key: text.clone().unbind(),
-                json: out[at..].into(),
-            });
-        }
-        _ => {}
-    }
-    Ok(KeyKind::Plain)
+    Ok(match key {
+        Key::Int(_) => KeyKind::Int,
+        Key::Str(_) => KeyKind::Plain,
+    })
 }
 
-fn write_dict(
-    out: &mut Vec<u8>,
-    keys: &mut RenderedKeys,
-    dict: &Bound<'_, PyDict>,
-    depth: usize,
-) -> Result<()> {
+fn write_dict(out: &mut Vec<u8>, dict: &Bound<'_, PyDict>, depth: usize) -> Result<()> {
     let depth = enter(depth)?;
     let start = out.len();
     // Common case: no integer-like key, so JavaScript keeps insertion order
@@ -403,21 +410,22 @@ fn write_dict(
     out.push(b'{');
     let mut first = true;
     let mut saw_int_key = false;
-    for (key, value) in dict.iter() {
+    for member in dict_members(dict) {
+        let (key, value) = member?;
         if !first {
             out.push(b',');
         }
         first = false;
-        match write_key(out, keys, &key)? {
+        match write_key(out, &key)? {
             KeyKind::Plain => {}
             KeyKind::Int => saw_int_key = true,
             KeyKind::ArrayIndex => {
                 out.truncate(start);
-                return write_dict_ordered(out, keys, dict, depth);
+                return write_dict_ordered(out, dict, depth);
             }
         }
         out.push(b':');
-        with_step(write(out, keys, &value, depth), || {
+        with_step(write(out, &value, depth), || {
             Step::Key(
                 classify_key(key).map_or_else(|_| String::new(), |key| key.text().into_owned()),
             )
@@ -432,14 +440,10 @@ fn write_dict(
 
 /// JavaScript property order: array-index keys first in ascending order,
 /// then the other keys in insertion order.
-fn write_dict_ordered(
-    out: &mut Vec<u8>,
-    keys: &mut RenderedKeys,
-    dict: &Bound<'_, PyDict>,
-    depth: usize,
-) -> Result<()> {
+fn write_dict_ordered(out: &mut Vec<u8>, dict: &Bound<'_, PyDict>, depth: usize) -> Result<()> {
     let mut members: Vec<(Option<u32>, Key<'_>, Bound<'_, PyAny>)> = Vec::with_capacity(dict.len());
-    for (key, value) in dict.iter() {
+    for member in dict_members(dict) {
+        let (key, value) = member?;
         let key = classify_key(key)?;
         members.push((json::is_array_index(&key.text()), key, value));
     }
@@ -453,7 +457,7 @@ fn write_dict_ordered(
         }
         key.write(out)?;
         out.push(b':');
-        with_step(write(out, keys, value, depth), || {
+        with_step(write(out, value, depth), || {
             Step::Key(key.text().into_owned())
         })?;
     }

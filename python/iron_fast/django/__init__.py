@@ -13,6 +13,7 @@ from django.contrib.sessions.backends.base import SessionBase
 
 from iron_fast.cookies import ResponseJar
 from iron_fast.django.conf import session_config
+from iron_fast.lifetime import SessionMeta
 from iron_fast.limits import MAX_TTL
 from iron_fast.session_config import with_lifetime
 
@@ -37,11 +38,44 @@ class SessionStore(SessionBase):
             session_key = session_config().codec.request_seal(jar)
         super().__init__(session_key)
         self.jar = jar
+        self._iron_meta: SessionMeta | None = None
 
     def load(self) -> dict[str, Any]:
         # A bad cookie loads as {} and is left alone, as iron-session
         # does: rewriting it could sign the user out of another app.
-        return session_config().codec.open(self.session_key) or {}
+        opened = session_config().codec.load_seal(self.session_key)
+        self._iron_meta = opened.meta
+        if opened.refresh:  # due for a fresh seal (idle_timeout)
+            self.modified = True
+        return opened.data or {}
+
+    @property
+    def subject(self) -> str | None:
+        """Whose session this is (see ``IronSession.subject``)."""
+        self.keys()  # loads the session (and its metadata) if not yet
+        meta = self._iron_meta
+        return None if meta is None else meta.subject
+
+    @subject.setter
+    def subject(self, subject: str | None) -> None:
+        self.keys()
+        codec = session_config().codec
+        meta = codec.with_subject(self._iron_meta, subject)
+        if meta is not self._iron_meta:
+            self._iron_meta = meta
+            self.modified = True
+
+    def revoke(self) -> None:
+        """End this session on every process (see
+        ``IronSession.revoke()``): emptied, its cookie expired by the
+        middleware, and its id written to the revocation store now."""
+        codec = session_config().codec
+        codec.check_revocation()
+        self.keys()
+        meta, self._iron_meta = self._iron_meta, None
+        self.flush()  # emptied: the middleware expires the cookie
+        if meta is not None:
+            codec.revoke(meta)
 
     def get_session_cookie_age(self) -> int:
         return session_config().ttl
@@ -56,7 +90,9 @@ class SessionStore(SessionBase):
                 config, self._lifetime() if expiry else None
             )
         self.jar.lines.clear()
-        self._session_key = config.codec.save(self.jar, data)
+        meta = config.codec.stamp(self._iron_meta)
+        self._session_key = config.codec.save(self.jar, data, meta)
+        self._iron_meta = meta
         self.modified = True
 
     def _lifetime(self) -> int:

@@ -65,12 +65,14 @@ def session_config() -> SessionConfig:
             "the IRON_SESSION_PASSWORD and SESSION_COOKIE_NAME settings"
         )
     try:
-        return SessionConfig(
+        config = SessionConfig(
             password=getattr(settings, "IRON_SESSION_PASSWORD", None),
             cookie_name=settings.SESSION_COOKIE_NAME,
             cookie_options=cookie,
             **options,
         )
+        config.codec.check_store_client(is_async=False, adapter="Django")
+        return config
     except (ConfigError, TypeError) as error:
         raise ImproperlyConfigured(
             f"iron_fast.django session settings: {error}"
