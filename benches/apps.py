@@ -233,6 +233,85 @@ def quart_app(variant: str) -> Any:
     return app
 
 
+def falcon_app(variant: str, asgi: bool = False) -> Any:
+    """Falcon (``falcon.asgi`` if ``asgi``), which has no cookie session
+    of its own: ``none`` and ``iron_fast`` only."""
+    import falcon
+    import falcon.asgi
+
+    class DictSession:
+        def process_request(self, req: Any, resp: Any) -> None:
+            req.context.session = {}
+
+        async def process_request_async(self, req: Any, resp: Any) -> None:
+            req.context.session = {}
+
+    class Index:
+        def on_get(self, req: Any, resp: Any) -> None:
+            resp.text = view(req.context.session)
+
+    class AsyncIndex:
+        async def on_get(self, req: Any, resp: Any) -> None:
+            resp.text = view(req.context.session)
+
+    if variant == "none":
+        middleware: Any = DictSession()
+    else:
+        from iron_fast.falcon import IronSessionMiddleware
+
+        middleware = IronSessionMiddleware(password=PASSWORD)
+    app = (falcon.asgi.App if asgi else falcon.App)(middleware=[middleware])
+    app.add_route("/", AsyncIndex() if asgi else Index())
+    return app
+
+
+_sanic_apps = itertools.count()  # Sanic wants a new name for each app
+
+
+def sanic_app(variant: str) -> Any:
+    """Sanic, which has no cookie session of its own (``none`` and
+    ``iron_fast`` only), started (its ASGI lifespan) to be called as ASGI."""
+    from sanic import Sanic, text
+
+    Sanic.test_mode = True  # no signal handlers, no worker processes
+    app = Sanic(f"bench_{next(_sanic_apps)}")
+    if variant == "none":
+
+        @app.on_request
+        async def dict_session(request: Any) -> None:
+            request.ctx.session = {}
+
+    else:
+        from iron_fast.sanic import IronSession
+
+        IronSession(app, password=PASSWORD)
+
+    @app.get("/")
+    async def index(request: Any) -> Any:
+        return text(view(request.ctx.session))
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(_lifespan_startup(app))
+    return app
+
+
+async def _lifespan_startup(app: Any) -> None:
+    events = asyncio.Queue[dict[str, Any]]()
+    events.put_nowait({"type": "lifespan.startup"})
+    started = asyncio.Event()
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "lifespan.startup.complete":
+            started.set()
+
+    scope = {"type": "lifespan", "asgi": {"version": "3.0"}}
+    task = asyncio.ensure_future(app(scope, events.get, send))
+    await asyncio.wait_for(started.wait(), 30)
+    task.cancel()  # the app is started; no shutdown is ever sent
+    await asyncio.gather(task, return_exceptions=True)
+
+
 def served() -> Any:
     """The app ``benches/server/run.py`` asks a server for, by the
     ``BENCH_APP`` environment variable: ``framework variant mode``."""
@@ -396,6 +475,9 @@ def request(framework: str, variant: str) -> Request:
         "quart": lambda: _asgi(
             quart_app(kind), asyncio.new_event_loop().run_until_complete
         ),
+        "falcon": lambda: _wsgi(falcon_app(kind)),
+        "falcon_asgi": lambda: _asgi(falcon_app(kind, asgi=True)),
+        "sanic": lambda: _asgi(sanic_app(kind)),
     }[framework]()
 
     def made() -> str:  # a cookie set by a request that sent none
@@ -434,4 +516,11 @@ CASES = [
         "starlette": ("bare", "none", "native", "iron_fast", NEXT),
         "flask": ("bare", "none", "native", "iron_fast", NEXT),
     }.get(framework, ("none", "native", "iron_fast"))
+]
+# Frameworks without a cookie session of their own: iron_fast against the
+# in-memory dict only (report.py's tables expect a ``native`` in CASES).
+SESSIONLESS_CASES = [
+    (framework, variant)
+    for framework in ("falcon", "falcon_asgi", "sanic")
+    for variant in ("none", "iron_fast")
 ]

@@ -15,9 +15,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import apps
 
 
-@pytest.mark.parametrize(("framework", "variant"), apps.CASES)
+@pytest.mark.parametrize(
+    ("framework", "variant"), apps.CASES + apps.SESSIONLESS_CASES
+)
 def test_request(benchmark: Any, framework: str, variant: str) -> None:
-    pytest.importorskip(framework)
+    pytest.importorskip(framework.removesuffix("_asgi"))
     pytest.importorskip("iron_fast._core", reason="build iron_fast first")
     benchmark.group = f"request-{framework}"
     benchmark(apps.request(framework, variant))

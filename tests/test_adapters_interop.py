@@ -24,10 +24,13 @@ from tests.conftest import SessionPeer, require_or_skip
 from tests.conftest import browser_header as header_of
 
 # aiohttp-session itself keys the request with strings (aiohttp 3.14
-# warns); nothing of iron_fast's.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:It is recommended to use web.RequestKey"
-)
+# warns), and Sanic imports websockets' legacy module; nothing of ours.
+pytestmark = [
+    pytest.mark.filterwarnings(
+        "ignore:It is recommended to use web.RequestKey"
+    ),
+    pytest.mark.filterwarnings("ignore:websockets.legacy is deprecated"),
+]
 PASSWORD = "interop-adapters-password-0123456789"
 OLD = "old-secret-old-secret-old-secret-old"
 NEW = "new-secret-new-secret-new-secret-new"
@@ -36,7 +39,16 @@ DATA = {"user": {"id": 1, "name": "Zoë ✓ 😀"}, "n": [1, 2.5, None, True]}
 # Two chunks: aiohttp's server refuses a Cookie header over 8190 bytes
 # (its max_field_size), which three chunks would exceed.
 BIG = {"blob": "x" * 5000}
-ADAPTERS = ["flask", "django", "aiohttp", "litestar", "quart"]
+ADAPTERS = [
+    "flask",
+    "django",
+    "aiohttp",
+    "litestar",
+    "quart",
+    "falcon_wsgi",
+    "falcon_asgi",
+    "sanic",
+]
 
 
 # -- Node: iron-session 9's getIronSession ---------------------------------
@@ -223,6 +235,49 @@ class Driver:
             return data, response.headers.getlist("Set-Cookie")
 
         self._call = lambda *args: loop.run_until_complete(fetch(*args))
+
+    def _start_falcon_wsgi(self, stack: ExitStack, **options: Any) -> None:
+        self._start_falcon(stack, "wsgi", **options)
+
+    def _start_falcon_asgi(self, stack: ExitStack, **options: Any) -> None:
+        self._start_falcon(stack, "asgi", **options)
+
+    def _start_falcon(
+        self,
+        stack: ExitStack,
+        mode: str,
+        password: Any = PASSWORD,
+        chunk: bool = False,
+    ) -> None:
+        _require("falcon", "Falcon")
+        from tests.test_falcon import Browser, make_app
+
+        app = make_app(mode, password=password, chunk=chunk, cookie_name=NAME)
+        browser = Browser(app)
+
+        def call(method: str, path: str, cookie: str, body: Any) -> Any:
+            result = browser.request(method, path, cookie, json=body)
+            assert result.status_code == 200, result.text
+            return result.json, result.set_cookies
+
+        self._call = call
+
+    def _start_sanic(
+        self, stack: ExitStack, password: Any = PASSWORD, chunk: bool = False
+    ) -> None:
+        _require("sanic_testing", "Sanic and sanic-testing")
+        from tests.test_sanic import make_app, serving
+
+        app = make_app(password=password, chunk=chunk, cookie_name=NAME)
+        browser = stack.enter_context(serving(app))
+
+        def call(method: str, path: str, cookie: str, body: Any) -> Any:
+            kw = {} if body is None else {"json": body}
+            response = browser.request(method, path, cookie, **kw)
+            assert response.status_code == 200, response.text
+            return response.json, response.set_cookies
+
+        self._call = call
 
     def get(self, path: str, cookie: str = "") -> Any:
         return self._call("GET", path, cookie, None)

@@ -10,6 +10,8 @@ adapter cannot use is refused at configuration.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -403,6 +405,119 @@ def quart_driver(store: Any) -> Any:
     return Driver()
 
 
+def falcon_driver(store: Any, asgi: bool = False) -> Any:
+    import falcon
+    import falcon.asgi
+    from falcon.testing import ASGIConductor, TestClient
+
+    from iron_fast.falcon import IronSessionMiddleware
+
+    def login(req: Any, resp: Any) -> None:
+        req.context.session["user"] = "ada"
+        req.context.session.subject = req.get_param("sub")
+        resp.media = {}
+
+    def me(req: Any, resp: Any) -> None:
+        session = req.context.session
+        resp.media = {"data": dict(session), "sub": session.subject}
+
+    def logout(req: Any, resp: Any) -> None:
+        req.context.session.revoke()
+        resp.media = {}
+
+    config = SessionConfig(**OPTIONS, revocation=store)
+    app_type = falcon.asgi.App if asgi else falcon.App
+    app = app_type(middleware=[IronSessionMiddleware(config)])
+    for path, view in (("/login", login), ("/me", me), ("/logout", logout)):
+        if asgi:
+
+            class Async:
+                async def on_get(self, req: Any, resp: Any, v=view) -> None:
+                    v(req, resp)
+
+            app.add_route(path, Async())
+        else:
+            app.add_route(
+                path, type("Sync", (), {"on_get": staticmethod(view)})()
+            )
+    # One event loop for the ASGI app: the Redis store's asyncio client
+    # stays on it.
+    loop = asyncio.new_event_loop()
+    conductor = ASGIConductor(app) if asgi else None
+    client = None if asgi else TestClient(app)
+
+    class Driver:
+        def get(self, path: str, cookie: str | None) -> Answer:
+            headers = {"Cookie": f"{NAME}={cookie}"} if cookie else {}
+            url, _, query = path.partition("?")
+            if conductor is not None:
+                result = loop.run_until_complete(
+                    conductor.simulate_get(
+                        url, query_string=query, headers=headers
+                    )
+                )
+            else:
+                result = client.simulate_get(
+                    url, query_string=query, headers=headers
+                )
+            assert result.status_code == 200, result.text
+            line = result.headers.get("set-cookie")  # one at most here
+            return result.json, [line] if line else []
+
+        def close(self) -> None:
+            if isinstance(store, RedisRevocation):
+                loop.run_until_complete(store.aclose())
+            loop.close()
+
+    return Driver()
+
+
+def sanic_driver(store: Any) -> Any:
+    from sanic import Sanic, json
+
+    from iron_fast.sanic import IronSession
+    from tests.test_sanic import serving
+
+    Sanic.test_mode = True
+    app = Sanic(f"revocation_{next(_SANIC_APPS)}")
+    IronSession(app, SessionConfig(**OPTIONS, revocation=store))
+
+    @app.get("/login")
+    async def login(request: Any) -> Any:
+        request.ctx.session["user"] = "ada"
+        request.ctx.session.subject = request.args.get("sub")
+        return json({})
+
+    @app.get("/me")
+    async def me(request: Any) -> Any:
+        session = request.ctx.session
+        return json({"data": dict(session), "sub": session.subject})
+
+    @app.get("/logout")
+    async def logout(request: Any) -> Any:
+        request.ctx.session.revoke()
+        return json({})
+
+    stack = contextlib.ExitStack()
+    browser = stack.enter_context(serving(app))
+
+    class Driver:
+        def get(self, path: str, cookie: str | None) -> Answer:
+            headers = {"Cookie": f"{NAME}={cookie}"} if cookie else {}
+            _, response = browser.client.get(path, headers=headers)
+            assert response.status_code == 200, response.text
+            return response.json, response.headers.get_list("set-cookie")
+
+        def close(self) -> None:
+            if isinstance(store, RedisRevocation):
+                loop = asyncio.get_event_loop()
+                loop.run_until_complete(store.aclose())
+            stack.close()
+
+    return Driver()
+
+
+_SANIC_APPS = itertools.count()  # Sanic wants a new name for each app
 DRIVERS: dict[str, Callable[[Any], Any]] = {
     "starlette": starlette_driver,
     "fastapi": fastapi_driver,
@@ -411,6 +526,9 @@ DRIVERS: dict[str, Callable[[Any], Any]] = {
     "aiohttp": aiohttp_driver,
     "litestar": litestar_driver,
     "quart": quart_driver,
+    "falcon": falcon_driver,
+    "falcon_asgi": lambda store: falcon_driver(store, asgi=True),
+    "sanic": sanic_driver,
 }
 
 
@@ -437,7 +555,8 @@ def store(request: pytest.FixtureRequest) -> Iterator[Any]:
 
 @pytest.fixture(params=sorted(DRIVERS))
 def framework(request: pytest.FixtureRequest) -> str:
-    pytest.importorskip(request.param)  # each is in the test extra
+    # each is in the test extra
+    pytest.importorskip(request.param.removesuffix("_asgi"))
     return str(request.param)
 
 

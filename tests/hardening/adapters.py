@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import json
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -74,43 +76,49 @@ class Starlette:
         self.loop = asyncio.new_event_loop()
 
     def request(self, header: str | None, path: str = "/") -> Answer:
-        headers = [(b"host", b"testserver")]
-        if header is not None:
-            headers.append((b"cookie", header.encode("latin-1")))
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": headers,
-            "server": ("testserver", 80),
-            "client": ("127.0.0.1", 50000),
-        }
-        sent: list[dict[str, Any]] = []
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict[str, Any]) -> None:
-            sent.append(message)
-
-        self.loop.run_until_complete(self.app(scope, receive, send))
-        start = sent[0]
-        body = b"".join(m.get("body", b"") for m in sent[1:])
-        lines = [
-            v.decode("latin-1")
-            for k, v in start["headers"]
-            if k.lower() == b"set-cookie"
-        ]
-        return _answer(start["status"], body, lines)
+        return _asgi(self.app, self.loop, header, path)
 
     def close(self) -> None:
         self.loop.close()
+
+
+def _asgi(
+    app: Any, loop: asyncio.AbstractEventLoop, header: str | None, path: str
+) -> Answer:
+    headers = [(b"host", b"testserver")]
+    if header is not None:
+        headers.append((b"cookie", header.encode("latin-1")))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 50000),
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    loop.run_until_complete(app(scope, receive, send))
+    start = sent[0]
+    body = b"".join(m.get("body", b"") for m in sent[1:])
+    lines = [
+        v.decode("latin-1")
+        for k, v in start["headers"]
+        if k.lower() == b"set-cookie"
+    ]
+    return _answer(start["status"], body, lines)
 
 
 def _environ(header: str | None, path: str) -> dict[str, Any]:
@@ -292,7 +300,124 @@ class Aiohttp:
         self.loop.close()
 
 
-ADAPTERS = {a.name: a for a in (Starlette, Flask, Django, Aiohttp)}
+class Falcon:
+    name = "falcon"
+    asgi = False
+
+    def __init__(self) -> None:
+        import falcon
+        import falcon.asgi
+
+        from iron_fast.falcon import IronSessionMiddleware
+
+        def show(req: Any, resp: Any) -> None:
+            if req.path == "/bump":
+                _bump(req.context.session)
+            resp.media = dict(req.context.session)
+
+        class Show:
+            on_get = staticmethod(show)
+
+        class AsyncShow:
+            @staticmethod
+            async def on_get(req: Any, resp: Any) -> None:
+                show(req, resp)
+
+        app_type = falcon.asgi.App if self.asgi else falcon.App
+        self.app = app_type(middleware=[IronSessionMiddleware(CONFIG)])
+        resource = AsyncShow() if self.asgi else Show()
+        self.app.add_route("/", resource)
+        self.app.add_route("/bump", resource)
+        self.loop = asyncio.new_event_loop()
+
+    def request(self, header: str | None, path: str = "/") -> Answer:
+        if self.asgi:
+            return _asgi(self.app, self.loop, header, path)
+        return _wsgi(self.app, header, path)
+
+    def close(self) -> None:
+        self.loop.close()
+
+
+class FalconAsgi(Falcon):
+    name = "falcon-asgi"
+    asgi = True
+
+
+class Sanic:
+    name = "sanic"
+    _apps = itertools.count()  # Sanic wants a new name for each app
+
+    def __init__(self) -> None:
+        with warnings.catch_warnings():
+            # Sanic imports websockets' legacy module, which warns.
+            warnings.filterwarnings("ignore", "websockets.legacy")
+            self._build()
+
+    def _build(self) -> None:
+        from sanic import Sanic as App
+        from sanic import json as json_response
+
+        from iron_fast.sanic import IronSession
+
+        App.test_mode = True  # several apps in one process
+        app = App(f"hardening_{next(self._apps)}")
+        IronSession(app, CONFIG)
+
+        @app.get("/")
+        @app.get("/bump", name="bump")
+        async def show(request: Any) -> Any:
+            if request.path == "/bump":
+                _bump(request.ctx.session)
+            return json_response(dict(request.ctx.session))
+
+        self.app = app
+        self.loop = asyncio.new_event_loop()
+        self.loop.run_until_complete(self._start())
+
+    async def _start(self) -> None:
+        # The ASGI lifespan's startup, which Sanic needs before a request;
+        # it then waits for a shutdown that is never sent.
+        started = asyncio.Event()
+        events = [{"type": "lifespan.startup"}]
+        answers: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return events.pop() if events else await asyncio.Future()
+
+        async def send(message: dict[str, Any]) -> None:
+            answers.append(message)
+            started.set()
+
+        scope = {"type": "lifespan", "asgi": {"version": "3.0"}}
+        self._lifespan = asyncio.ensure_future(self.app(scope, receive, send))
+        waiting = asyncio.ensure_future(started.wait())
+        await asyncio.wait(
+            {waiting, self._lifespan},
+            timeout=30,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        waiting.cancel()
+        if self._lifespan.done() and not started.is_set():
+            self._lifespan.result()  # raises what stopped it
+        if [a["type"] for a in answers] != ["lifespan.startup.complete"]:
+            raise RuntimeError(f"Sanic did not start: {answers}")
+
+    def request(self, header: str | None, path: str = "/") -> Answer:
+        return _asgi(self.app, self.loop, header, path)
+
+    def close(self) -> None:
+        self._lifespan.cancel()
+        self.loop.run_until_complete(
+            asyncio.gather(self._lifespan, return_exceptions=True)
+        )
+        self.loop.close()
+
+
+ADAPTERS = {
+    a.name: a
+    for a in (Starlette, Flask, Django, Aiohttp, Falcon, FalconAsgi, Sanic)
+}
 
 
 @contextmanager

@@ -1,0 +1,179 @@
+# SPDX-License-Identifier: MIT
+"""RequestSession: the session of one request, for adapters that hand it
+to the handler as a plain attribute (Falcon's ``req.context.session``,
+Sanic's ``request.ctx.session``): a read counts as access, and
+``finish()`` saves it when modified and gives the response's headers.
+Also ``adapter_config()``, those adapters' reading of their options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from iron_fast.codec import SessionCodec
+from iron_fast.cookies import ResponseJar
+from iron_fast.errors import ConfigError, IronError
+from iron_fast.session import IronSession
+from iron_fast.session_config import OPTION_NAMES, SessionConfig
+
+if TYPE_CHECKING:
+    from _collections_abc import dict_items, dict_keys, dict_values
+
+__all__ = ["Finish", "RequestSession", "adapter_config"]
+
+
+def adapter_config(
+    config: SessionConfig | None, options: dict[str, Any]
+) -> SessionConfig:
+    """An adapter's ``config=SessionConfig(...)``, or its options (those
+    of get_iron_session, ``cookie_name="session"`` by default), checked
+    at start-up: an unknown option is a ConfigError naming it."""
+    if config is not None:
+        if options or not isinstance(config, SessionConfig):
+            raise TypeError("pass a SessionConfig or options, not both")
+        return config
+    for name in options:
+        if name not in OPTION_NAMES:
+            raise ConfigError(
+                f"unknown session option {name!r}; the options are: "
+                f"{', '.join(sorted(OPTION_NAMES))}",
+                option=name,
+            )
+    return SessionConfig(**{"cookie_name": "session", **options})
+
+
+class _Jar(ResponseJar):
+    """The one jar, told when the response's headers were handed over
+    (a cookie written after that would be lost)."""
+
+    __slots__ = ("finished",)
+
+    def __init__(
+        self, cookie_header: str | bytes | None, writable: bool
+    ) -> None:
+        super().__init__(cookie_header)
+        self.finished = not writable
+
+    def assert_writable(self) -> None:
+        if self.finished:
+            raise IronError(
+                "the session cookie can no longer be sent (the response's "
+                "headers are out, or a WebSocket): save or destroy the "
+                "session in an HTTP handler, before it responds"
+            )
+
+
+class Finish(NamedTuple):
+    """What a response carries for its session: whether it varies by
+    cookie, and its ``Set-Cookie`` lines (the codec's exact text)."""
+
+    vary: bool
+    set_cookies: list[str]
+
+
+class RequestSession(IronSession):
+    """The session of one request: a dict with ``save()`` and
+    ``destroy()``, saved when the response goes out if it was modified,
+    and only then (not on a 5xx: a handler that failed half way commits
+    nothing); emptied, it expires the cookie the request sent. A response
+    that read it gets ``Vary: Cookie``: reads count as ``accessed`` as
+    changes do, since the framework has no property that would notice
+    the handler looking at it."""
+
+    __slots__ = ()
+
+    @classmethod
+    def open(
+        cls,
+        codec: SessionCodec,
+        cookie_header: str | bytes | None,
+        *,
+        writable: bool = True,
+    ) -> RequestSession:
+        """The session of a request with this ``Cookie`` header (the
+        lifetime rules applied, a revocation store asked through its sync
+        client); not ``writable`` for a WebSocket, which has no response
+        to carry a cookie (``save()`` and ``destroy()`` then raise)."""
+        jar = _Jar(cookie_header, writable)
+        return cls(jar, codec, *codec.load(jar))
+
+    @classmethod
+    async def aopen(
+        cls,
+        codec: SessionCodec,
+        cookie_header: str | bytes | None,
+        *,
+        writable: bool = True,
+    ) -> RequestSession:
+        """``open`` for async adapters: the store is awaited, and so is a
+        ``revoke()``, by ``afinish``."""
+        jar = _Jar(cookie_header, writable)
+        return cls(jar, codec, *await codec.aload(jar), deferred=True)
+
+    def finish(self, status: int) -> Finish:
+        """Save a modified session (an emptied one expires the cookies the
+        request sent), then close it to writes. A server error (``status``
+        5xx) saves nothing automatically, so a handler that failed half
+        way does not commit half its changes; its own ``save()`` or
+        ``destroy()`` still goes out. Raises what ``save()`` raises."""
+        jar = self.jar
+        assert isinstance(jar, _Jar)
+        if self.modified and status < 500:
+            if dict.__len__(self):
+                self.save()
+            else:
+                self.config.codec.clear(jar)
+        jar.finished = True
+        lines = list(jar.lines.values())
+        return Finish(self.accessed or bool(lines), lines)
+
+    async def afinish(self, status: int) -> Finish:
+        """``finish``, after writing a ``revoke()`` to the store."""
+        pending = self.pending_revocation
+        if pending is not None:
+            await self.config.codec.arevoke(pending)
+        return self.finish(status)
+
+    # -- reads: the response now depends on the cookie -----------------
+
+    def __getitem__(self, key: str) -> Any:
+        self.accessed = True
+        return dict.__getitem__(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        self.accessed = True
+        return dict.__contains__(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        # Also routes dict(session) through keys() and __getitem__.
+        self.accessed = True
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:  # bool(session) too
+        self.accessed = True
+        return dict.__len__(self)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.accessed = True
+        return dict.get(self, key, default)
+
+    def keys(self) -> dict_keys[str, Any]:
+        self.accessed = True
+        return dict.keys(self)
+
+    def values(self) -> dict_values[str, Any]:
+        self.accessed = True
+        return dict.values(self)
+
+    def items(self) -> dict_items[str, Any]:  # json.dumps(session) too
+        self.accessed = True
+        return dict.items(self)
+
+    def copy(self) -> dict[str, Any]:
+        self.accessed = True
+        return dict.copy(self)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self.accessed = True
+        return super().setdefault(key, default)
