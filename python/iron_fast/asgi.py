@@ -1,16 +1,16 @@
 # SPDX-License-Identifier: MIT
 """What the ASGI adapters (Starlette, Litestar, Quart) share: ScopeJar, the
-one jar over a connection scope, the response headers it adds, and a
-session whose reads count as access."""
+one jar over a connection scope and the response headers it adds (and,
+re-exported, the session whose reads count as access)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
 from iron_fast.cookies import ResponseJar
 from iron_fast.errors import IronError
-from iron_fast.session import IronSession
+from iron_fast.session import ReadTrackingSession
 
 __all__ = ["ReadTrackingSession", "ScopeJar", "add_cookie_headers"]
 
@@ -73,31 +73,3 @@ def add_cookie_headers(
         headers.append((b"vary", varies))
     for name, value in sent:
         headers.append((name.lower().encode(), value.encode("latin-1")))
-
-
-_Read = TypeVar("_Read", bound=Callable[..., Any])
-
-
-def _reading(read: _Read) -> _Read:
-    def method(self: IronSession, *args: Any) -> Any:
-        self.accessed = True
-        return read(self, *args)
-
-    return method  # type: ignore[return-value]
-
-
-class ReadTrackingSession(IronSession):
-    """An IronSession whose reads set ``accessed`` (the response then
-    varies by cookie), for frameworks whose ``session`` does not say when
-    it is read (Litestar's ``request.session``, Quart's ``session``)."""
-
-    __slots__ = ()
-    __getitem__ = _reading(dict.__getitem__)
-    __contains__ = _reading(dict.__contains__)
-    __iter__ = _reading(dict.__iter__)
-    __len__ = _reading(dict.__len__)
-    get = _reading(dict.get)
-    keys = _reading(dict.keys)
-    items = _reading(dict.items)
-    values = _reading(dict.values)
-    setdefault = _reading(IronSession.setdefault)

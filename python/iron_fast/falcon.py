@@ -46,6 +46,11 @@ class IronSessionMiddleware:
             )
             self._checked.add(is_async)
 
+    def _session_header(self, req: falcon.Request) -> str | None:
+        # SessionConfig.header: the API clients' transport (None: cookies).
+        header = self.config.header
+        return None if header is None else req.get_header(header)
+
     # -- WSGI ------------------------------------------------------------
 
     def process_request(
@@ -53,7 +58,9 @@ class IronSessionMiddleware:
     ) -> None:
         self._check_store(False)
         req.context.session = RequestSession.open(
-            self.config.codec, req.get_header("Cookie")
+            self.config.codec,
+            req.get_header("Cookie"),
+            session_header=self._session_header(req),
         )
 
     def process_response(
@@ -75,7 +82,9 @@ class IronSessionMiddleware:
     ) -> None:
         self._check_store(True)
         req.context.session = await RequestSession.aopen(
-            self.config.codec, _asgi_cookie(req)
+            self.config.codec,
+            _asgi_cookie(req),
+            session_header=self._session_header(req),
         )
 
     async def process_request_ws(
@@ -100,12 +109,12 @@ class IronSessionMiddleware:
 
 
 def _send(resp: falcon.Response, finish: Finish) -> None:
-    vary, set_cookies = finish
-    if vary:
-        resp.append_header("Vary", "Cookie")
-    for line in set_cookies:
+    vary, headers = finish
+    if vary is not None:
+        resp.append_header("Vary", vary)
+    for name, value in headers:
         # Raw lines: the bytes are the codec's, not a re-encoding.
-        resp.append_header("Set-Cookie", line)
+        resp.append_header(name, value)
 
 
 def _asgi_cookie(req: falcon.asgi.Request) -> str | bytes | None:

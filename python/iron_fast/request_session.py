@@ -8,17 +8,13 @@ Also ``adapter_config()``, those adapters' reading of their options.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from iron_fast.codec import SessionCodec
 from iron_fast.cookies import ResponseJar
 from iron_fast.errors import ConfigError, IronError
-from iron_fast.session import IronSession
+from iron_fast.session import ReadTrackingSession
 from iron_fast.session_config import OPTION_NAMES, SessionConfig
-
-if TYPE_CHECKING:
-    from _collections_abc import dict_items, dict_keys, dict_values
 
 __all__ = ["Finish", "RequestSession", "adapter_config"]
 
@@ -50,9 +46,12 @@ class _Jar(ResponseJar):
     __slots__ = ("finished",)
 
     def __init__(
-        self, cookie_header: str | bytes | None, writable: bool
+        self,
+        cookie_header: str | bytes | None,
+        session_header: str | bytes | None,
+        writable: bool,
     ) -> None:
-        super().__init__(cookie_header)
+        super().__init__(cookie_header, session_header)
         self.finished = not writable
 
     def assert_writable(self) -> None:
@@ -65,14 +64,16 @@ class _Jar(ResponseJar):
 
 
 class Finish(NamedTuple):
-    """What a response carries for its session: whether it varies by
-    cookie, and its ``Set-Cookie`` lines (the codec's exact text)."""
+    """What a response carries for its session: the ``Vary`` value to add
+    (None: it does not depend on the session), and its headers, in order
+    (the session header for an API client, then the ``Set-Cookie`` lines,
+    the codec's exact text)."""
 
-    vary: bool
-    set_cookies: list[str]
+    vary: str | None
+    headers: list[tuple[str, str]]
 
 
-class RequestSession(IronSession):
+class RequestSession(ReadTrackingSession):
     """The session of one request: a dict with ``save()`` and
     ``destroy()``, saved when the response goes out if it was modified,
     and only then (not on a 5xx: a handler that failed half way commits
@@ -89,13 +90,16 @@ class RequestSession(IronSession):
         codec: SessionCodec,
         cookie_header: str | bytes | None,
         *,
+        session_header: str | bytes | None = None,
         writable: bool = True,
     ) -> RequestSession:
-        """The session of a request with this ``Cookie`` header (the
-        lifetime rules applied, a revocation store asked through its sync
-        client); not ``writable`` for a WebSocket, which has no response
-        to carry a cookie (``save()`` and ``destroy()`` then raise)."""
-        jar = _Jar(cookie_header, writable)
+        """The session of a request with this ``Cookie`` header (and, with
+        ``SessionConfig.header``, the value of that header, None when the
+        request has none): the lifetime rules applied, a revocation store
+        asked through its sync client. Not ``writable`` for a WebSocket,
+        which has no response to carry a cookie (``save()`` and
+        ``destroy()`` then raise)."""
+        jar = _Jar(cookie_header, session_header, writable)
         return cls(jar, codec, *codec.load(jar))
 
     @classmethod
@@ -104,11 +108,12 @@ class RequestSession(IronSession):
         codec: SessionCodec,
         cookie_header: str | bytes | None,
         *,
+        session_header: str | bytes | None = None,
         writable: bool = True,
     ) -> RequestSession:
         """``open`` for async adapters: the store is awaited, and so is a
         ``revoke()``, by ``afinish``."""
-        jar = _Jar(cookie_header, writable)
+        jar = _Jar(cookie_header, session_header, writable)
         return cls(jar, codec, *await codec.aload(jar), deferred=True)
 
     def finish(self, status: int) -> Finish:
@@ -125,8 +130,13 @@ class RequestSession(IronSession):
             else:
                 self.config.codec.clear(jar)
         jar.finished = True
-        lines = list(jar.lines.values())
-        return Finish(self.accessed or bool(lines), lines)
+        header = self.config.header
+        headers = jar.response_headers(header)
+        if not (self.accessed or headers):
+            return Finish(None, headers)
+        return Finish(
+            "Cookie" if header is None else f"Cookie, {header}", headers
+        )
 
     async def afinish(self, status: int) -> Finish:
         """``finish``, after writing a ``revoke()`` to the store."""
@@ -134,46 +144,3 @@ class RequestSession(IronSession):
         if pending is not None:
             await self.config.codec.arevoke(pending)
         return self.finish(status)
-
-    # -- reads: the response now depends on the cookie -----------------
-
-    def __getitem__(self, key: str) -> Any:
-        self.accessed = True
-        return dict.__getitem__(self, key)
-
-    def __contains__(self, key: object) -> bool:
-        self.accessed = True
-        return dict.__contains__(self, key)
-
-    def __iter__(self) -> Iterator[str]:
-        # Also routes dict(session) through keys() and __getitem__.
-        self.accessed = True
-        return dict.__iter__(self)
-
-    def __len__(self) -> int:  # bool(session) too
-        self.accessed = True
-        return dict.__len__(self)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        self.accessed = True
-        return dict.get(self, key, default)
-
-    def keys(self) -> dict_keys[str, Any]:
-        self.accessed = True
-        return dict.keys(self)
-
-    def values(self) -> dict_values[str, Any]:
-        self.accessed = True
-        return dict.values(self)
-
-    def items(self) -> dict_items[str, Any]:  # json.dumps(session) too
-        self.accessed = True
-        return dict.items(self)
-
-    def copy(self) -> dict[str, Any]:
-        self.accessed = True
-        return dict.copy(self)
-
-    def setdefault(self, key: str, default: Any = None) -> Any:
-        self.accessed = True
-        return super().setdefault(key, default)

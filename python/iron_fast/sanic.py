@@ -59,8 +59,12 @@ class IronSession:
         # Read only on a WebSocket: no response carries a cookie there
         # (Sanic runs no response middleware for it).
         websocket = request.headers.get("upgrade", "").lower() == "websocket"
+        name = self.config.header  # the API clients' transport, if any
         request.ctx.session = await RequestSession.aopen(
-            self.config.codec, header, writable=not websocket
+            self.config.codec,
+            header,
+            session_header=None if name is None else request.headers.get(name),
+            writable=not websocket,
         )
 
     async def finish(
@@ -70,7 +74,7 @@ class IronSession:
         if not isinstance(session, RequestSession):
             return None  # answered before the session was opened
         try:
-            vary, set_cookies = await session.afinish(response.status)
+            vary, sent = await session.afinish(response.status)
         except Exception as error:
             # Sanic logs a failing response middleware and sends the
             # response regardless: a session that could not be saved
@@ -80,11 +84,11 @@ class IronSession:
             answer = handle(request, error)
             return await answer if isawaitable(answer) else answer
         headers = response.headers
-        if vary:
+        if vary is not None:
             # Extend a Vary already there: caches may read only the first.
             given = headers.get("vary")
-            headers["vary"] = f"{given}, Cookie" if given else "Cookie"
-        for line in set_cookies:
+            headers["vary"] = f"{given}, {vary}" if given else vary
+        for name, value in sent:
             # Raw lines: the bytes are the codec's, not Sanic's cookie jar.
-            headers.add("set-cookie", line)
+            headers.add(name.lower(), value)
         return None

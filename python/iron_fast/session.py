@@ -6,8 +6,8 @@ The cookie work itself is the configuration's SessionCodec.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from iron_fast.codec import SessionCodec
 from iron_fast.cookies import CookieJar
@@ -15,7 +15,7 @@ from iron_fast.errors import SessionDestroyed
 from iron_fast.lifetime import SessionMeta
 from iron_fast.session_config import SessionConfig, config_for
 
-__all__ = ["IronSession", "get_iron_session"]
+__all__ = ["IronSession", "ReadTrackingSession", "get_iron_session"]
 
 
 class IronSession(dict):  # type: ignore[type-arg]
@@ -256,6 +256,36 @@ class IronSession(dict):  # type: ignore[type-arg]
     def update(self, *args: Any, **kwargs: Any) -> None:
         dict.update(self, *args, **kwargs)
         self.accessed = self.modified = True
+
+
+_Read = TypeVar("_Read", bound=Callable[..., Any])
+
+
+def _reading(read: _Read) -> _Read:
+    def method(self: IronSession, *args: Any) -> Any:
+        self.accessed = True
+        return read(self, *args)
+
+    return method  # type: ignore[return-value]
+
+
+class ReadTrackingSession(IronSession):
+    """An IronSession whose reads set ``accessed`` (the response then
+    varies by cookie), for frameworks whose ``session`` does not say when
+    it is read: Litestar's ``request.session``, Quart's ``session``, and
+    the attribute Falcon and Sanic hand to handlers."""
+
+    __slots__ = ()
+    __getitem__ = _reading(dict.__getitem__)
+    __contains__ = _reading(dict.__contains__)
+    __iter__ = _reading(dict.__iter__)
+    __len__ = _reading(dict.__len__)
+    get = _reading(dict.get)
+    keys = _reading(dict.keys)
+    items = _reading(dict.items)
+    values = _reading(dict.values)
+    copy = _reading(dict.copy)
+    setdefault = _reading(IronSession.setdefault)
 
 
 def _assert_writable(jar: CookieJar) -> None:
