@@ -9,7 +9,10 @@ import datetime
 import decimal
 import os
 import pickle
+import select
+import signal
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -464,7 +467,18 @@ def test_forked_children_never_repeat_salts_or_ivs():
     count = 600
     for pid, read in children:
         chunks = []
-        while chunk := os.read(read, 65536):
+        # Bounded: a child stuck on a lock inherited from another thread
+        # must fail this test, not hang the suite.
+        deadline = time.monotonic() + 60
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([read], [], [], left)[0]:
+                for other, _ in children:
+                    os.kill(other, signal.SIGKILL)
+                pytest.fail(f"forked child {pid} did not finish its seals")
+            chunk = os.read(read, 65536)
+            if not chunk:
+                break
             chunks.append(chunk)
         os.close(read)
         os.waitpid(pid, 0)
