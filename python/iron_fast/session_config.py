@@ -471,25 +471,35 @@ _RESERVED_HEADERS = frozenset(
 )
 
 
-def _check_timeout(value: object, option: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, timedelta):
-        seconds = value.total_seconds()
-        if seconds.is_integer():
-            value = int(seconds)
+def _whole_seconds(value: object, option: str, allowed: str, low: int) -> int:
+    """``value`` (an int, or a timedelta of whole seconds) as seconds from
+    ``low`` to MAX_TTL, or a ConfigError saying what is ``allowed``."""
+    if isinstance(value, timedelta) and value.total_seconds().is_integer():
+        value = int(value.total_seconds())
     if (
         not isinstance(value, int)
         or isinstance(value, bool)
-        or not 0 < value <= MAX_TTL
+        or not low <= value <= MAX_TTL
     ):
-        shown = value if isinstance(value, (int, float)) else type(value)
+        shown: object = (
+            value if isinstance(value, (int, float)) else type(value).__name__
+        )
         raise ConfigError(
-            f"{option} must be None (off) or a whole number of seconds "
-            f"between 1 and {MAX_TTL}, got {shown!r}",
+            f"{option} must be {allowed} {MAX_TTL}, got {shown!r}",
             option=option,
         )
     return value
+
+
+def _check_timeout(value: object, option: str) -> int | None:
+    if value is None:
+        return None
+    return _whole_seconds(
+        value,
+        option,
+        "None (off) or a whole number of seconds between 1 and",
+        1,
+    )
 
 
 def _check_revocation(store: object, absolute: int | None) -> None:
@@ -521,22 +531,12 @@ def _check_metadata_key(key: object) -> None:
 
 
 def _check_ttl(ttl: object) -> int:
-    if isinstance(ttl, timedelta):
-        seconds = ttl.total_seconds()
-        if seconds.is_integer():
-            ttl = int(seconds)
-    if (
-        not isinstance(ttl, int)
-        or isinstance(ttl, bool)
-        or not 0 <= ttl <= MAX_TTL
-    ):
-        shown = ttl if isinstance(ttl, (int, float)) else type(ttl).__name__
-        raise ConfigError(
-            "ttl must be a whole number of seconds between 0 (no expiry) "
-            f"and {MAX_TTL}, got {shown!r}",
-            option="ttl",
-        )
-    return ttl
+    return _whole_seconds(
+        ttl,
+        "ttl",
+        "a whole number of seconds between 0 (no expiry) and",
+        0,
+    )
 
 
 def _js_length(text: str) -> int:
