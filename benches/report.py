@@ -95,6 +95,11 @@ TARGETS = [
      "session's, a new cookie", "flask share new", "<=", 1 / 3, "issue 5"),
     ("Flask, in process: the same, the user's next request",
      "flask share next", "<=", 1 / 3, "issue 5"),
+    ("Litestar, in process: `IronCookieBackendConfig`'s overhead / "
+     "`CookieBackendConfig`'s, a new cookie", "litestar share new", "<=",
+     0.25, "issue 16"),
+    ("Quart, in process: `IronSessionInterface`'s overhead / the default "
+     "session's, a new cookie", "quart share new", "<=", 0.25, "issue 16"),
     ("Revocation, a local cache hit: µs it adds to reading a session",
      "revocation hit +µs", "<=", 2, "issue 15"),
     ("2 threads: throughput / 1 thread's, or where the GIL stays held / "
