@@ -12,6 +12,7 @@ import pickle
 import select
 import signal
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -548,20 +549,97 @@ def test_sealer_for_gives_the_same_answer_in_every_process_state():
         iron_fast.sealer_for(PW, timestamp_skew_sec=1, localtime_offset_ms=1.0)
 
 
-def test_seal_data_and_unseal_data_are_python_over_sealer_for():
-    """No callback from the compiled core into the package: the functional
-    API is written in Python over sealer_for."""
-    assert not hasattr(_core, "seal_data")
-    assert not hasattr(_core, "unseal_data")
+def test_seal_data_and_unseal_data_use_the_sealer_of_sealer_for():
+    """One cache of sealers, in the binding: the Sealer that seal_data
+    made a seal with remembers it, and unseal_data is answered by that
+    Sealer's verified-seal cache."""
+    sealer = iron_fast.sealer_for(PW)
+    entries = sealer._cache_info()[1]
     token = iron_fast.seal_data({"a": 1}, password=PW, ttl=60)
-    assert iron_fast.sealer_for(PW).unseal(token) == {"a": 1}
+    assert sealer._cache_info()[1] == entries + 1
+    hits = sealer._cache_info()[2]
     assert iron_fast.unseal_data(token, password=PW, ttl=5) == {"a": 1}
+    assert sealer._cache_info()[2] == hits + 1
+    assert sealer.unseal(token) == {"a": 1}
     assert (
         iron_fast.unseal_data(
             iron_fast.seal_data(None, password=PW), password=PW
         )
         == {}
     )
+
+
+def test_the_binding_does_not_call_back_into_the_package(monkeypatch):
+    """The compiled functional API finds its sealers itself: replacing
+    the package's Python names changes nothing."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("called back into Python")
+
+    for module in (iron_fast, sys.modules["iron_fast._api"]):
+        monkeypatch.setattr(module, "sealer_for", refuse)
+    for password in (PW, PW.encode()[:32], {1: PW, 2: PW[::-1]}):
+        token = _core.seal_data({"a": 1}, password=password)
+        assert _core.unseal_data(token, password=password) == {"a": 1}
+        assert isinstance(_core.sealer_for(password), iron_fast.Sealer)
+
+
+def test_sealers_are_shared_by_configurations_that_read_the_same():
+    class Text(str):
+        pass
+
+    assert iron_fast.sealer_for(Text(PW)) is iron_fast.sealer_for(PW)
+    assert iron_fast.sealer_for({1: PW}) is iron_fast.sealer_for({"1": PW})
+    assert iron_fast.sealer_for({1: PW}) is not iron_fast.sealer_for(
+        {2: PW}
+    )
+    assert iron_fast.sealer_for({1: PW, 2: PW}) is not iron_fast.sealer_for(
+        {2: PW, 1: PW}
+    )
+    # The options are part of the configuration.
+    for options in (
+        {"iterations": 2},
+        {"timestamp_skew_sec": 1},
+        {"localtime_offset_ms": 1},
+    ):
+        other = iron_fast.sealer_for(PW, **options)
+        assert other is not iron_fast.sealer_for(PW)
+        assert other is iron_fast.sealer_for(PW, **options)
+    sealed = iron_fast.seal_data({"a": 1}, password=PW, iterations=2)
+    assert iron_fast.sealer_for(PW, iterations=2).unseal(sealed) == {"a": 1}
+
+
+def test_the_sealer_cache_is_bounded():
+    first = iron_fast.sealer_for(PW)
+    for n in range(200):
+        iron_fast.sealer_for(f"{n:04d}" + PW)
+    # Evicted (oldest first) and built again: a new Sealer that reads the
+    # same seals.
+    again = iron_fast.sealer_for(PW)
+    assert again is not first
+    assert again.unseal(first.seal({"a": 1})) == {"a": 1}
+    assert iron_fast.sealer_for(PW) is again
+
+
+def test_sealer_for_from_many_threads_gives_one_sealer_per_password():
+    passwords = [f"{n:04d}" + PW for n in range(8)]
+    barrier = threading.Barrier(8)
+
+    def work(index: int) -> list[iron_fast.Sealer]:
+        barrier.wait()
+        found = []
+        for _ in range(200):
+            for password in passwords[index:] + passwords[:index]:
+                token = iron_fast.seal_data({"i": index}, password=password)
+                assert iron_fast.unseal_data(token, password=password) == {
+                    "i": index
+                }
+            found.append(iron_fast.sealer_for(passwords[0]))
+        return found
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(work, range(8)))
+    assert len({id(s) for found in results for s in found}) == 1
 
 
 def test_version():

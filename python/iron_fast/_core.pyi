@@ -14,8 +14,11 @@ __all__ = [
     "__version__",
     "find_cookie",
     "from_json",
+    "seal_data",
     "seal_fields",
+    "sealer_for",
     "to_json",
+    "unseal_data",
 ]
 
 _Secret = str | bytes
@@ -144,6 +147,49 @@ class Sealer:
         cache; for tests."""
     def _cache_info(self) -> tuple[int, int, int, int]:
         """The verified-seal cache: (capacity, entries, hits, misses)."""
+
+def sealer_for(
+    password: Password,
+    *,
+    iterations: int = 1,
+    timestamp_skew_sec: int = 60,
+    localtime_offset_ms: int = 0,
+) -> Sealer:
+    """The compiled Sealer for a password configuration, built once and
+    cached. Raises PasswordError for an unusable password and IronError
+    for an iteration count outside 1 to ``MAX_ITERATIONS``."""
+
+def seal_data(
+    data: object,
+    *,
+    password: Password,
+    ttl: int = 1209600,
+    iterations: int = 1,
+) -> str:
+    """iron-session ``sealData``: seal ``data`` into ``Fe26.2*…~2``.
+
+    ``ttl`` is in seconds (``DEFAULT_TTL``, 14 days); 0 means the seal
+    never expires. ``iterations`` is the PBKDF2 count, as on ``Sealer``
+    (1 is iron-session's). Raises SerializationError for data that is not
+    plain JSON, PasswordError for an unusable password and IronError for a
+    bad ``iterations``. The Sealer for ``password`` is built once
+    (``sealer_for``) and reused."""
+
+def unseal_data(
+    seal: str,
+    *,
+    password: Password,
+    ttl: int | None = None,
+    iterations: int = 1,
+) -> Any:
+    """iron-session 9 ``unsealData``: the sealed data, or ``{}`` for any
+    bad, expired, tampered or unknown-password seal (and for a seal of
+    ``null``, or one made with another ``iterations``). It never raises
+    for a bad seal; it does raise PasswordError for an unusable password
+    and IronError for a bad ``iterations`` (as on ``Sealer``).
+
+    ``ttl`` is accepted for signature parity with iron-session and, as
+    there, ignored: validity depends on the expiration inside the seal."""
 
 def to_json(data: object) -> str:
     """The exact text ``JSON.stringify`` writes for ``data``; raises

@@ -5,6 +5,7 @@
 mod errors;
 mod inspect;
 mod reader;
+mod sealers;
 mod writer;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -12,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyInt, PyMapping, PyString, PyTuple};
 
 use crate::cache::{self, VerifiedCache};
-use crate::crypto::{IV_LEN, MAX_ITERATIONS};
+use crate::crypto::{Iterations, IV_LEN, MAX_ITERATIONS};
 use crate::error::{Error, UnsealKind};
 use crate::password::{PasswordInput, Passwords, SecretInput};
 use crate::seal::{self, SealInputs, DEFAULT_TIMESTAMP_SKEW_SEC, DEFAULT_TTL_SEC};
@@ -45,6 +46,7 @@ const MAX_CACHE_SIZE: usize = 1 << 20;
 // Defaults written as literals in signatures, so that Python shows them.
 const _: () = assert!(cache::DEFAULT_CAPACITY == 512);
 const _: () = assert!(DEFAULT_TTL_SEC == 1_209_600);
+const _: () = assert!(DEFAULT_TIMESTAMP_SKEW_SEC == 60);
 
 fn detaches(plaintext_len: usize) -> bool {
     plaintext_len >= GIL_DETACH_THRESHOLD
@@ -170,6 +172,13 @@ fn to_json_bytes(data: &Bound<'_, PyAny>, root: &str) -> PyResult<Vec<u8>> {
     }
 }
 
+/// iron's clock options of a sealer, as given.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Clock {
+    timestamp_skew_sec: i64,
+    localtime_offset_ms: i64,
+}
+
 /// A compiled password configuration; see `_core.pyi` for the contract.
 #[pyclass(frozen, module = "iron_fast._core", name = "Sealer")]
 struct PySealer {
@@ -181,6 +190,48 @@ struct PySealer {
 }
 
 impl PySealer {
+    /// A sealer for a password already read from Python (`password_input`)
+    /// and an iteration count already checked.
+    fn build(
+        password: PasswordInput,
+        iterations: Iterations,
+        ttl: u64,
+        clock: Clock,
+        cache_size: usize,
+    ) -> Result<Self, Error> {
+        let passwords = Passwords::new(password)?;
+        Ok(PySealer {
+            core: seal::Sealer::new(
+                passwords,
+                clock.timestamp_skew_sec,
+                clock.localtime_offset_ms,
+            )
+            .with_iterations(iterations),
+            ttl,
+            cache: VerifiedCache::new(cache_size),
+        })
+    }
+
+    /// `seal`'s work, for `seal` and `seal_data`.
+    fn seal_json(&self, py: Python<'_>, data: &Bound<'_, PyAny>, ttl: u64) -> PyResult<String> {
+        let plaintext = to_json_bytes(data, "data")?;
+        let (core, cache) = (&self.core, &self.cache);
+        let weight = if core.iterations().get() >= GIL_DETACH_ITERATIONS {
+            GIL_DETACH_THRESHOLD
+        } else {
+            plaintext.len()
+        };
+        let (sealed, now_ms) = run_detached(py, weight, || {
+            let now_ms = core.now_ms();
+            core.seal_at(&plaintext, ttl, now_ms)
+                .map(|sealed| (sealed, now_ms))
+        })?;
+        // The cookie comes back with the user's next request. Remembered
+        // with the GIL held (see GIL_DETACH_THRESHOLD).
+        cache.remember(&sealed, seal::expiration_ms(now_ms, ttl), &plaintext);
+        Ok(sealed)
+    }
+
     /// A seal's value, or the core's refusal as a plain `Error`: no Python
     /// exception is built yet, since the never-raising paths only need its
     /// kind (building one costs more than opening a good seal, and a site
@@ -262,13 +313,17 @@ impl PySealer {
                 ))
             })?;
         let iterations = crate::password::iterations(iterations)?;
-        let passwords = Passwords::new(password_input(password)?)?;
-        Ok(PySealer {
-            core: seal::Sealer::new(passwords, timestamp_skew_sec, localtime_offset_ms)
-                .with_iterations(iterations),
+        let clock = Clock {
+            timestamp_skew_sec,
+            localtime_offset_ms,
+        };
+        Ok(Self::build(
+            password_input(password)?,
+            iterations,
             ttl,
-            cache: VerifiedCache::new(cache_size),
-        })
+            clock,
+            cache_size,
+        )?)
     }
 
     /// The verified-seal cache: capacity, entries held, hits, misses.
@@ -303,22 +358,7 @@ impl PySealer {
             Some(ttl) => non_negative(ttl, "ttl")?,
             None => self.ttl,
         };
-        let plaintext = to_json_bytes(data, "data")?;
-        let (core, cache) = (&self.core, &self.cache);
-        let weight = if core.iterations().get() >= GIL_DETACH_ITERATIONS {
-            GIL_DETACH_THRESHOLD
-        } else {
-            plaintext.len()
-        };
-        let (sealed, now_ms) = run_detached(py, weight, || {
-            let now_ms = core.now_ms();
-            core.seal_at(&plaintext, ttl, now_ms)
-                .map(|sealed| (sealed, now_ms))
-        })?;
-        // The cookie comes back with the user's next request. Remembered
-        // with the GIL held (see GIL_DETACH_THRESHOLD).
-        cache.remember(&sealed, seal::expiration_ms(now_ms, ttl), &plaintext);
-        Ok(sealed)
+        self.seal_json(py, data, ttl)
     }
 
     fn unseal<'py>(
@@ -440,6 +480,9 @@ fn py_from_json<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>>
 #[pymodule(gil_used = false)]
 fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<PySealer>()?;
+    module.add_function(wrap_pyfunction!(sealers::sealer_for, module)?)?;
+    module.add_function(wrap_pyfunction!(sealers::seal_data, module)?)?;
+    module.add_function(wrap_pyfunction!(sealers::unseal_data, module)?)?;
     module.add_function(wrap_pyfunction!(py_to_json, module)?)?;
     module.add_function(wrap_pyfunction!(py_from_json, module)?)?;
     module.add_function(wrap_pyfunction!(find_cookie, module)?)?;
