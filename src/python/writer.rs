@@ -386,6 +386,17 @@ enum KeyKind {
 
 /// Writes a dict key as its quoted text.
 fn write_key(out: &mut Vec<u8>, key: &Bound<'_, PyAny>) -> Result<KeyKind> {
+    // An exact str of UTF-8 text (nearly every key) is written from its
+    // text at once: no `Key` is built, nor a reference taken.
+    if let Ok(text) = key.cast_exact::<PyString>() {
+        if let Ok(utf8) = text.to_str() {
+            if json::is_array_index(utf8).is_some() {
+                return Ok(KeyKind::ArrayIndex);
+            }
+            json::write_str(out, utf8);
+            return Ok(KeyKind::Plain);
+        }
+    }
     let key = classify_key(key.clone())?;
     let text = key.text();
     if json::is_array_index(&text).is_some() {
