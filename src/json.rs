@@ -11,6 +11,28 @@ pub const MAX_DEPTH: usize = 512;
 pub const TOO_DEEP: &str = "the JSON is nested deeper than 512 levels";
 const _: () = assert!(MAX_DEPTH == 512, "TOO_DEEP spells the limit out");
 
+/// `value`'s decimal digits (and sign), written at the end of `buffer`:
+/// the integers of JSON text and the expiration of a seal, without the
+/// formatting machinery of `Display`.
+pub fn format_i64(buffer: &mut [u8; 20], value: i64) -> &[u8] {
+    let mut n = value.unsigned_abs();
+    let mut i = buffer.len();
+    loop {
+        i -= 1;
+        buffer[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if value < 0 {
+        // i64::MIN has 19 digits, so there is room for the sign.
+        i -= 1;
+        buffer[i] = b'-';
+    }
+    &buffer[i..]
+}
+
 /// Appends `value` as ECMAScript `Number::toString` writes it (`1e21` →
 /// `1e+21`, `1e-7` → `1e-7`, `1.0` → `1`, `-0` → `0`). Callers refuse
 /// non-finite values before (`JSON.stringify` would write `null`).

@@ -188,7 +188,7 @@ fn utf16_units(text: &Bound<'_, PyString>) -> PyResult<Vec<u16>> {
 fn write_int(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> Result<()> {
     if let Ok(small) = value.extract::<i64>() {
         let mut buffer = [0u8; 20];
-        out.extend_from_slice(format_i64(&mut buffer, small));
+        out.extend_from_slice(json::format_i64(&mut buffer, small));
         return Ok(());
     }
     let py = value.py();
@@ -208,25 +208,6 @@ fn write_int(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> Result<()> {
         Err(err) => return Err(err.into()),
     }
     Ok(())
-}
-
-fn format_i64(buffer: &mut [u8; 20], value: i64) -> &[u8] {
-    let mut n = value.unsigned_abs();
-    let mut i = buffer.len();
-    loop {
-        i -= 1;
-        buffer[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    if value < 0 {
-        // i64::MIN has 19 digits, so there is room for the sign.
-        i -= 1;
-        buffer[i] = b'-';
-    }
-    &buffer[i..]
 }
 
 fn enter(depth: usize) -> Result<usize> {
