@@ -232,7 +232,10 @@ impl Sealer {
         inputs: &SealInputs<'_>,
     ) -> String {
         let iterations = self.iterations;
+        // Both keys first: neither depends on the other, and side by side
+        // the CPU runs their hash chains at once.
         let encryption_key = key_for_sealing(secret, inputs.encryption_salt, iterations);
+        let hmac_key = key_for_sealing(secret, inputs.hmac_salt, iterations);
         let ciphertext = crypto::encrypt(&encryption_key, &inputs.iv, plaintext);
 
         let mut out = String::with_capacity(
@@ -258,7 +261,6 @@ impl Sealer {
                 Err(_) => out.push_str(&expiration.to_string()),
             }
         }
-        let hmac_key = key_for_sealing(secret, inputs.hmac_salt, iterations);
         let digest = crypto::hmac_sha256(hmac_key.as_ref(), out.as_bytes());
         out.push('*');
         out.push_str(inputs.hmac_salt);
