@@ -143,3 +143,35 @@ def test_unseal_iterations(benchmark: Any, impl: str, size: str) -> None:
     benchmark.group = f"unseal-iterations-{size}"
     assert benchmark(sealer.unseal, token) == PAYLOADS[size]
     assert (sealer._cache_info()[2] > hits) == (state == "cached")
+
+
+
+@pytest.mark.parametrize("size", ["100B"])
+@pytest.mark.parametrize(
+    "impl", ["seal:cached", "seal:built", "unseal:cached", "unseal:built"]
+)
+def test_sealer_cache(benchmark: Any, impl: str, size: str) -> None:
+    """What the cache of sealers behind ``seal_data``/``unseal_data``
+    saves: a call with the password (``cached``) against a Sealer built
+    for each call (``built``: the password read and keyed again and, for
+    unseal, an empty verified-seal cache). The unseal is of the same seal
+    every call, as a user's requests resend it."""
+    iron_fast = pytest.importorskip("iron_fast")
+    payload = PAYLOADS[size]
+    token = iron_fast.seal_data(payload, password=PASSWORD)
+    calls: dict[str, Callable[[], Any]] = {
+        "seal:cached": lambda: iron_fast.seal_data(payload, password=PASSWORD),
+        "seal:built": lambda: iron_fast.Sealer(PASSWORD).seal(payload),
+        "unseal:cached": lambda: iron_fast.unseal_data(
+            token, password=PASSWORD
+        ),
+        "unseal:built": lambda: iron_fast.Sealer(PASSWORD).unseal(token),
+    }
+    if impl.startswith("seal"):
+        assert iron_fast.unseal_data(calls[impl](), password=PASSWORD) == (
+            payload
+        )
+    else:
+        assert calls[impl]() == payload
+    benchmark.group = f"sealer-cache-{size}"
+    benchmark(calls[impl])
