@@ -145,7 +145,6 @@ def test_unseal_iterations(benchmark: Any, impl: str, size: str) -> None:
     assert (sealer._cache_info()[2] > hits) == (state == "cached")
 
 
-
 @pytest.mark.parametrize("size", ["100B"])
 @pytest.mark.parametrize(
     "impl", ["seal:cached", "seal:built", "unseal:cached", "unseal:built"]

@@ -395,8 +395,8 @@ fn hex_encode(bytes: &[u8], out: &mut [u8]) {
     // more where the nibble is 10 or above. No table: one pass of a few
     // instructions per four bytes.
     const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut pairs = out.chunks_exact_mut(8);
-    for (chunk, hex) in bytes.chunks_exact(4).zip(&mut pairs) {
+    let mut words = bytes.chunks_exact(4);
+    for (chunk, hex) in (&mut words).zip(out.chunks_exact_mut(8)) {
         let word = u64::from(u32::from_be_bytes(chunk.try_into().expect("4 bytes")));
         let mut spread = (word & 0xffff_0000) << 16 | (word & 0xffff);
         spread = (spread & 0x0000_ff00_0000_ff00) << 8 | (spread & 0x0000_00ff_0000_00ff);
@@ -406,8 +406,9 @@ fn hex_encode(bytes: &[u8], out: &mut [u8]) {
         hex.copy_from_slice(&ascii.to_be_bytes());
     }
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let done = bytes.len() / 4 * 4;
-    for (byte, pair) in bytes[done..].iter().zip(out[2 * done..].chunks_exact_mut(2)) {
+    let rest = words.remainder();
+    let written = 2 * (bytes.len() - rest.len());
+    for (byte, pair) in rest.iter().zip(out[written..].chunks_exact_mut(2)) {
         pair[0] = HEX[usize::from(byte >> 4)];
         pair[1] = HEX[usize::from(byte & 0x0f)];
     }

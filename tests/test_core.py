@@ -590,9 +590,7 @@ def test_sealers_are_shared_by_configurations_that_read_the_same():
 
     assert iron_fast.sealer_for(Text(PW)) is iron_fast.sealer_for(PW)
     assert iron_fast.sealer_for({1: PW}) is iron_fast.sealer_for({"1": PW})
-    assert iron_fast.sealer_for({1: PW}) is not iron_fast.sealer_for(
-        {2: PW}
-    )
+    assert iron_fast.sealer_for({1: PW}) is not iron_fast.sealer_for({2: PW})
     assert iron_fast.sealer_for({1: PW, 2: PW}) is not iron_fast.sealer_for(
         {2: PW, 1: PW}
     )

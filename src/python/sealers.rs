@@ -99,18 +99,25 @@ fn single(password: &[u8], kind: u8, bytes: &[u8]) -> bool {
     password.split_first() == Some((&kind, bytes))
 }
 
+/// The entry for a configuration, if there is one.
+fn entry_for(
+    entries: &[Entry],
+    iterations: Iterations,
+    clock: Clock,
+    password: impl Fn(&[u8]) -> bool,
+) -> Option<&Entry> {
+    entries.iter().find(|entry| {
+        entry.iterations == iterations && entry.clock == clock && password(&entry.password)
+    })
+}
+
 fn find(
     py: Python<'_>,
     iterations: Iterations,
     clock: Clock,
     password: impl Fn(&[u8]) -> bool,
 ) -> Option<Py<PySealer>> {
-    sealers()
-        .iter()
-        .find(|entry| {
-            entry.iterations == iterations && entry.clock == clock && password(&entry.password)
-        })
-        .map(|entry| entry.sealer.clone_ref(py))
+    entry_for(&sealers(), iterations, clock, password).map(|entry| entry.sealer.clone_ref(py))
 }
 
 /// The sealer of a configuration, built on the first call. An exact `str`
@@ -158,10 +165,9 @@ fn cached(
     // returned, so that one configuration has one sealer).
     let (sealer, dropped) = {
         let mut entries = sealers();
-        let same = entries.iter().find(|other| {
-            other.iterations == iterations && other.clock == clock && other.password == entry.password
-        });
-        match same {
+        match entry_for(&entries, iterations, clock, |other| {
+            *other == **entry.password
+        }) {
             Some(other) => (other.sealer.clone_ref(py), Some(entry)),
             None => {
                 let evicted = (entries.len() >= CAPACITY).then(|| entries.remove(0));
