@@ -127,3 +127,15 @@ def test_the_typed_examples_run(example: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("name", ["seal_data", "unseal_data", "sealer_for"])
+def test_help_shows_the_docstring_the_reference_shows(name: str) -> None:
+    """The functional API is compiled: help() reads the binding's
+    docstring, the API reference reads the stub's. They are one text."""
+    stub = next(
+        node
+        for node in _stub().body
+        if isinstance(node, ast.FunctionDef) and node.name == name
+    )
+    assert inspect.getdoc(getattr(iron_fast, name)) == ast.get_docstring(stub)
