@@ -390,27 +390,20 @@ pub fn decode_b64url_array<const N: usize>(field: &str) -> Option<[u8; N]> {
 }
 
 fn hex_encode(bytes: &[u8], out: &mut [u8]) {
-    // Four bytes at a time, in a word: each nibble spread to a byte of its
-    // own, then 0-9 and a-f made ASCII by adding '0', and 'a' - '0' - 10
-    // more where the nibble is 10 or above. No table: one pass of a few
-    // instructions per four bytes.
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut words = bytes.chunks_exact(4);
-    for (chunk, hex) in (&mut words).zip(out.chunks_exact_mut(8)) {
-        let word = u64::from(u32::from_be_bytes(chunk.try_into().expect("4 bytes")));
-        let mut spread = (word & 0xffff_0000) << 16 | (word & 0xffff);
-        spread = (spread & 0x0000_ff00_0000_ff00) << 8 | (spread & 0x0000_00ff_0000_00ff);
-        spread = (spread & 0x00f0_00f0_00f0_00f0) << 4 | (spread & 0x000f_000f_000f_000f);
-        let letters = ((spread + 6 * ONES) >> 4) & ONES;
-        let ascii = spread + u64::from(b'0') * ONES + letters * u64::from(b'a' - b'0' - 10);
-        hex.copy_from_slice(&ascii.to_be_bytes());
-    }
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let rest = words.remainder();
-    let written = 2 * (bytes.len() - rest.len());
-    for (byte, pair) in rest.iter().zip(out[written..].chunks_exact_mut(2)) {
-        pair[0] = HEX[usize::from(byte >> 4)];
-        pair[1] = HEX[usize::from(byte & 0x0f)];
+    // Each byte's two digits at once: one lookup a byte (the bytes are
+    // random salt, no secret).
+    static PAIRS: [[u8; 2]; 256] = {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut pairs = [[0u8; 2]; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            pairs[byte] = [HEX[byte >> 4], HEX[byte & 0x0f]];
+            byte += 1;
+        }
+        pairs
+    };
+    for (byte, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
+        pair.copy_from_slice(&PAIRS[usize::from(*byte)]);
     }
 }
 
