@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
+from operator import is_
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from flask import Flask, Request, Response
@@ -46,6 +48,18 @@ _ASKS = (
     ("SESSION_COOKIE_PARTITIONED", "partitioned"),
     ("SESSION_COOKIE_SAMESITE", "samesite"),
 )
+# Every setting the configuration is compiled from (_options_of).
+_SETTINGS = (
+    "SESSION_COOKIE_NAME",
+    *(setting for _, setting in _CONFIG),
+    "SESSION_COOKIE_PATH",
+    "APPLICATION_ROOT",
+    "SESSION_COOKIE_HTTPONLY",
+    *(setting for setting, _ in _ASKS),
+)
+# Values that cannot change in place: a setting still holding the same
+# one compiles to the same configuration.
+_IMMUTABLE = frozenset({str, int, bool, float, timedelta, type(None)})
 
 
 class IronFlaskSession(IronSession, SessionMixin):
@@ -116,6 +130,10 @@ class IronSessionInterface(SessionInterface):
         given: dict[str, Any] = {"password": password, **options}
         # password= as a keyword lands in options: either spelling works.
         self._options = {k: v for k, v in given.items() if v is not None}
+        # The settings the last configuration was compiled from, and it:
+        # only when no value it came from can change in place.
+        self._compiled: tuple[tuple[Any, ...], SessionConfig] | None = None
+        self._may_remember = _immutable(self._options.values())
 
     def __reduce_ex__(self, protocol: object) -> Any:
         # It holds the password: a pickle would write it out in clear.
@@ -126,7 +144,18 @@ class IronSessionInterface(SessionInterface):
         revocation store not checked: Quart's adapter shares this)."""
         if self._config is not None:
             return self._config
-        return config_for(self._options_of(app))
+        # Flask reads its settings on every request; building the
+        # options and config_for's key from them is most of that cost, so
+        # a request whose settings are the very objects the last one
+        # compiled skips it.
+        settings = tuple(map(app.config.get, _SETTINGS))
+        compiled = self._compiled
+        if compiled is not None and all(map(is_, settings, compiled[0])):
+            return compiled[1]
+        config = config_for(self._options_of(app))
+        if self._may_remember and _immutable(settings):
+            self._compiled = (settings, config)
+        return config
 
     def _checked_config(self, app: Flask) -> SessionConfig:
         config = self.config(app)
@@ -218,13 +247,19 @@ class IronSessionInterface(SessionInterface):
             response.headers.add(name, value)
 
 
+def _immutable(values: Iterable[Any]) -> bool:
+    return all(type(value) in _IMMUTABLE for value in values)
+
+
 def _vary_by_session(response: Response, header: str | None) -> None:
     """``Vary: Cookie`` (and the session ``header``) on ``response``.
     A response with no Vary yet gets the header written once, as
     ``response.vary`` would write it; only an existing one is merged
     through ``response.vary`` (which parses it into a set, and writes it
-    back at each addition)."""
-    if "Vary" not in response.headers:
+    back at each addition). ``getlist``, because Werkzeug answers a
+    missing header to ``in`` or ``get`` by raising an HTTP error
+    internally."""
+    if not response.headers.getlist("Vary"):
         response.headers.add(
             "Vary", "Cookie" if header is None else f"Cookie, {header}"
         )
