@@ -316,6 +316,25 @@ def test_config_is_built_once_per_set_of_settings() -> None:
     assert interface.configs(other)[0].cookie_name == "other"
 
 
+def test_settings_changed_in_place_take_effect() -> None:
+    # The adapter remembers the configuration compiled from the same
+    # setting values; a dict changed in place is not the same value.
+    cookie_options = {"samesite": "lax"}
+    passwords = {1: PASSWORD}
+    app = make_app(
+        IRON_SESSION_COOKIE_OPTIONS=cookie_options,
+        IRON_SESSION_PASSWORD=passwords,
+    )
+    client = app.test_client()
+    (line,) = set_cookies(client.get("/count"))
+    assert line.endswith("SameSite=Lax")
+    cookie_options["samesite"] = "strict"
+    passwords[2] = OLD * 2
+    (line,) = set_cookies(client.get("/count"))
+    assert line.endswith("SameSite=Strict")
+    assert line.startswith("session=Fe26.2*2*")
+
+
 def test_settings_changed_after_the_first_request_take_effect() -> None:
     # Flask reads its settings on every request; tests and apps that
     # reconfigure rely on it.

@@ -375,6 +375,34 @@ def test_bad_configuration_fails_at_the_first_request() -> None:
     assert isinstance(error, ConfigError) and error.option == "ttl"
 
 
+def test_revocation_store_is_checked_for_an_async_client() -> None:
+    # Quart is async: a store with only a redis.asyncio client serves it
+    # (not refused as the Flask adapter, which it builds on, refuses
+    # it), and one with only a sync client is refused, naming the option.
+    try:
+        import redis
+        import redis.asyncio
+    except ImportError as error:
+        require_or_skip(f"redis is not installed ({error})")
+    from iron_fast.revocation import RedisRevocation
+
+    url = "redis://127.0.0.1:1/0"  # never reached: no cookie to check
+    store = RedisRevocation(client=redis.asyncio.Redis.from_url(url))
+    app = make_app(IronSessionInterface(revocation=store))
+
+    async def test(client: Any) -> None:
+        assert await (await client.get("/read")).get_json() == {}
+
+    run(test, app)
+    sync_client = redis.Redis.from_url(
+        url, socket_timeout=1, socket_connect_timeout=1
+    )
+    store = RedisRevocation(client=sync_client)
+    error = error_of(make_app(IronSessionInterface(revocation=store)))
+    assert isinstance(error, ConfigError) and error.option == "revocation"
+    assert "Quart is async" in str(error)
+
+
 def test_interface_is_not_picklable() -> None:
     import pickle
 

@@ -25,17 +25,20 @@ class ScopeJar(ResponseJar):
     def __init__(
         self, scope: Mapping[str, Any], header: str | None = None
     ) -> None:
-        # HTTP/2 may split the Cookie header over several (RFC 9113: join
-        # them with "; ").
-        headers = scope["headers"]
+        # One pass over the headers. HTTP/2 may split the Cookie header
+        # over several (RFC 9113: join them with "; ").
+        cookies = []
         session_header = None
-        if header is not None:  # SessionConfig.header: the API clients'
+        wanted = None  # SessionConfig.header, the API clients' header
+        if header is not None:
             wanted = header.lower().encode("latin-1")
-            session_header = next((v for k, v in headers if k == wanted), None)
-        super().__init__(
-            b"; ".join(v for k, v in headers if k == b"cookie"),
-            session_header,
-        )
+        for key, value in scope["headers"]:
+            if key == b"cookie":
+                cookies.append(value)
+            elif key == wanted and session_header is None:
+                session_header = value
+        cookie = cookies[0] if len(cookies) == 1 else b"; ".join(cookies)
+        ResponseJar.__init__(self, cookie, session_header)
         self.started = False
         self.websocket = scope["type"] == "websocket"
 
@@ -60,8 +63,9 @@ def add_cookie_headers(
     and ``Vary: Cookie`` (and the header) when the response depended on
     the session (``vary``) or sets it. The header list is copied: a
     response object may be sent again, to another user."""
-    sent = jar.response_headers(header)
-    if not (vary or sent):
+    lines = jar.lines
+    out = None if header is None else jar.header_out
+    if not (vary or lines or out is not None):
         return
     varies = b"Cookie" if header is None else f"Cookie, {header}".encode()
     headers = message["headers"] = list(message.get("headers", ()))
@@ -71,5 +75,8 @@ def add_cookie_headers(
             break
     else:
         headers.append((b"vary", varies))
-    for name, value in sent:
-        headers.append((name.lower().encode(), value.encode("latin-1")))
+    # In ResponseJar.response_headers' order, as ASGI's lower-case bytes.
+    if header is not None and out is not None:
+        headers.append((header.lower().encode(), out.encode("latin-1")))
+    for line in lines.values():
+        headers.append((b"set-cookie", line.encode("latin-1")))

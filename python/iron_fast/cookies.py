@@ -306,29 +306,41 @@ class CookieJar(Protocol):
     def write(self, name: str, value: str, set_cookie: str) -> None: ...
 
 
-class HeaderCookieJar:
+class _RequestCookies:
+    """The request side both jars share: a raw ``Cookie`` header (``str``,
+    or ``bytes`` as ASGI servers give it), read one name at a time."""
+
+    __slots__ = ("cookie_header",)
+
+    cookie_header: str
+
+    def _take(self, cookie_header: str | bytes | None) -> None:
+        if isinstance(cookie_header, bytes):
+            # HTTP header bytes are Latin-1 text, as Node decodes them.
+            cookie_header = cookie_header.decode("latin-1")
+        self.cookie_header = cookie_header or ""
+
+    def read(self, name: str) -> str | None:
+        return get_cookie(self.cookie_header, name)
+
+
+class HeaderCookieJar(_RequestCookies):
     """A CookieJar over a raw ``Cookie`` header (``str``, or ``bytes`` as
     ASGI servers give it) that collects ``Set-Cookie`` lines in order in
     ``set_cookies`` (pass your own list to append to it), as iron-session
     appends them to a ``Response``."""
 
-    __slots__ = ("cookie_header", "set_cookies")
+    __slots__ = ("set_cookies",)
 
     def __init__(
         self,
         cookie_header: str | bytes | None = None,
         set_cookies: list[str] | None = None,
     ) -> None:
-        if isinstance(cookie_header, bytes):
-            # HTTP header bytes are Latin-1 text, as Node decodes them.
-            cookie_header = cookie_header.decode("latin-1")
-        self.cookie_header: str = cookie_header or ""
+        self._take(cookie_header)
         self.set_cookies: list[str] = (
             [] if set_cookies is None else set_cookies
         )
-
-    def read(self, name: str) -> str | None:
-        return get_cookie(self.cookie_header, name)
 
     def write(self, name: str, value: str, set_cookie: str) -> None:
         self.set_cookies.append(set_cookie)
@@ -340,7 +352,7 @@ class HeaderCookieJar:
         )
 
 
-class ResponseJar(HeaderCookieJar):
+class ResponseJar(_RequestCookies):
     """The jar every framework adapter uses: the request's ``Cookie``
     header, and the response's ``Set-Cookie`` lines kept by cookie name in
     ``lines``, so that a ``save()`` in a view and another at the end of
@@ -358,7 +370,7 @@ class ResponseJar(HeaderCookieJar):
         cookie_header: str | bytes | None = None,
         session_header: str | bytes | None = None,
     ) -> None:
-        super().__init__(cookie_header)
+        self._take(cookie_header)
         self.lines: dict[str, str] = {}
         if isinstance(session_header, bytes):
             session_header = session_header.decode("latin-1")

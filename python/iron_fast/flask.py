@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
+from operator import is_
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from flask import Flask, Request, Response
@@ -31,8 +33,12 @@ if TYPE_CHECKING:
 __all__ = ["IronFlaskSession", "IronSessionInterface"]
 
 # Each option but the cookie name (Flask's SESSION_COOKIE_NAME) is also
-# read from app.config as IRON_SESSION_<NAME>.
-_CONFIG = sorted(OPTION_NAMES - {"cookie_name"})
+# read from app.config as IRON_SESSION_<NAME>: (option, setting) pairs,
+# spelled once here rather than on every request.
+_CONFIG = tuple(
+    (name, f"IRON_SESSION_{name.upper()}")
+    for name in sorted(OPTION_NAMES - {"cookie_name"})
+)
 # Flask settings that ask for something iron-session does not do by
 # default. Flask's own defaults (no Secure, no SameSite) are not applied,
 # so an app that sets none of them writes iron-session's exact cookie.
@@ -42,6 +48,18 @@ _ASKS = (
     ("SESSION_COOKIE_PARTITIONED", "partitioned"),
     ("SESSION_COOKIE_SAMESITE", "samesite"),
 )
+# Every setting the configuration is compiled from (_options_of).
+_SETTINGS = (
+    "SESSION_COOKIE_NAME",
+    *(setting for _, setting in _CONFIG),
+    "SESSION_COOKIE_PATH",
+    "APPLICATION_ROOT",
+    "SESSION_COOKIE_HTTPONLY",
+    *(setting for setting, _ in _ASKS),
+)
+# Values that cannot change in place: a setting still holding the same
+# one compiles to the same configuration.
+_IMMUTABLE = frozenset({str, int, bool, float, timedelta, type(None)})
 
 
 class IronFlaskSession(IronSession, SessionMixin):
@@ -112,28 +130,52 @@ class IronSessionInterface(SessionInterface):
         given: dict[str, Any] = {"password": password, **options}
         # password= as a keyword lands in options: either spelling works.
         self._options = {k: v for k, v in given.items() if v is not None}
+        # The settings the last configuration was compiled from, and it:
+        # only when no value it came from can change in place.
+        self._compiled: tuple[tuple[Any, ...], SessionConfig] | None = None
+        self._may_remember = _immutable(self._options.values())
 
     def __reduce_ex__(self, protocol: object) -> Any:
         # It holds the password: a pickle would write it out in clear.
         raise TypeError("an IronSessionInterface holds the password")
 
-    def configs(self, app: Flask) -> tuple[SessionConfig, SessionConfig]:
-        """The app's configuration as its settings stand now, and the one
-        for permanent sessions (``ttl`` = ``PERMANENT_SESSION_LIFETIME``)."""
+    def config(self, app: Flask) -> SessionConfig:
+        """The app's configuration as its settings stand now (its
+        revocation store not checked: Quart's adapter shares this)."""
         if self._config is not None:
-            config = self._config
-            config.codec.check_store_client(is_async=False, adapter="Flask")
-            seconds = int(app.permanent_session_lifetime.total_seconds())
+            return self._config
+        # Flask reads its settings on every request; building the
+        # options and config_for's key from them is most of that cost, so
+        # a request whose settings are the very objects the last one
+        # compiled skips it.
+        settings = tuple(map(app.config.get, _SETTINGS))
+        compiled = self._compiled
+        if compiled is not None and all(map(is_, settings, compiled[0])):
+            return compiled[1]
+        config = config_for(self._options_of(app))
+        if self._may_remember and _immutable(settings):
+            self._compiled = (settings, config)
+        return config
+
+    def _checked_config(self, app: Flask) -> SessionConfig:
+        config = self.config(app)
+        config.codec.check_store_client(is_async=False, adapter="Flask")
+        return config
+
+    def configs(self, app: Flask) -> tuple[SessionConfig, SessionConfig]:
+        """``config(app)``, and the one for permanent sessions (``ttl`` =
+        ``PERMANENT_SESSION_LIFETIME``), which only a permanent session's
+        save needs."""
+        config = self._checked_config(app)
+        lifetime = app.permanent_session_lifetime
+        if self._config is not None:
+            seconds = int(lifetime.total_seconds())
             if config.ttl == seconds:
                 return config, config
             return config, with_lifetime(config, seconds)
-        options = self._options_of(app)
-        config = config_for(options)
-        config.codec.check_store_client(is_async=False, adapter="Flask")
-        lifetime = app.permanent_session_lifetime
         if timedelta(seconds=config.ttl) == lifetime:
             return config, config
-        return config, config_for({**options, "ttl": lifetime})
+        return config, config_for({**self._options_of(app), "ttl": lifetime})
 
     def _password_of(self, app: Flask) -> Any:
         if self._config is not None:
@@ -146,8 +188,8 @@ class IronSessionInterface(SessionInterface):
     def _options_of(self, app: Flask) -> dict[str, Any]:
         conf = app.config
         options = {"cookie_name": conf["SESSION_COOKIE_NAME"]}
-        for name in _CONFIG:
-            value = conf.get(f"IRON_SESSION_{name.upper()}")
+        for name, setting in _CONFIG:
+            value = conf.get(setting)
             if value is not None:
                 options[name] = value
         options.update(self._options)
@@ -171,7 +213,7 @@ class IronSessionInterface(SessionInterface):
     ) -> IronFlaskSession | None:
         if self._password_of(app) is None:
             return None  # Flask then makes a null session
-        codec = self.configs(app)[0].codec
+        codec = self._checked_config(app).codec
         header = codec.config.header
         jar = ResponseJar(
             request.environ.get("HTTP_COOKIE"),
@@ -200,8 +242,28 @@ class IronSessionInterface(SessionInterface):
         header = iron.config.header
         sent = jar.response_headers(header)
         if accessed or sent:
-            response.vary.add("Cookie")
-            if header is not None:
-                response.vary.add(header)
+            _vary_by_session(response, header)
         for name, value in sent:
             response.headers.add(name, value)
+
+
+def _immutable(values: Iterable[Any]) -> bool:
+    return all(type(value) in _IMMUTABLE for value in values)
+
+
+def _vary_by_session(response: Response, header: str | None) -> None:
+    """``Vary: Cookie`` (and the session ``header``) on ``response``.
+    A response with no Vary yet gets the header written once, as
+    ``response.vary`` would write it; only an existing one is merged
+    through ``response.vary`` (which parses it into a set, and writes it
+    back at each addition). ``getlist``, because Werkzeug answers a
+    missing header to ``in`` or ``get`` by raising an HTTP error
+    internally."""
+    if not response.headers.getlist("Vary"):
+        response.headers.add(
+            "Vary", "Cookie" if header is None else f"Cookie, {header}"
+        )
+        return
+    response.vary.add("Cookie")
+    if header is not None:
+        response.vary.add(header)

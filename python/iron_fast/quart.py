@@ -67,7 +67,7 @@ class IronSessionInterface(SessionInterface):
         self, app: Quart, request: BaseRequestWebsocket
     ) -> IronQuartSession:
         # A coroutine: Quart would run a plain method in a thread.
-        codec = self._flask.configs(cast("flask.Flask", app))[0].codec
+        codec = self._flask.config(cast("flask.Flask", app)).codec
         codec.check_store_client(is_async=True, adapter="Quart")
         # Refuses writes on a WebSocket.
         jar = ScopeJar(request.scope, codec.config.header)

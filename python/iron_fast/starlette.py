@@ -76,8 +76,9 @@ class IronSessionMiddleware:
     ) -> None:
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
-        codec = self.config.codec
-        jar = ScopeJar(scope, self.config.header)
+        config = self.config
+        codec = config.codec
+        jar = ScopeJar(scope, config.header)
         opened = await codec.aload(jar)
         session = IronSession(jar, codec, *opened, deferred=True)
         scope["session"] = session
@@ -131,18 +132,19 @@ def _iron_options(options: dict[str, Any]) -> dict[str, Any]:
 
 
 def _finish(session: IronSession, jar: ScopeJar, message: Message) -> None:
+    config = session.config
     if session.modified:
-        max_age = session.config.max_age
+        max_age = config.max_age
         if not session:
             # SessionMiddleware's logout is clear().
-            session.config.codec.clear(jar)
+            config.codec.clear(jar)
         elif max_age is not None and max_age <= 0:
             # Starlette's max_age of 0 or less: the browser drops the cookie
             # on arrival and the data is already too old to read. Send the
             # deletion, not a seal that a replay could still open.
-            session.config.codec.destroy(jar)
+            config.codec.destroy(jar)
         else:
             session.save()
     add_cookie_headers(
-        message, jar, vary=session.accessed, header=session.config.header
+        message, jar, vary=session.accessed, header=config.header
     )
