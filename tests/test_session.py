@@ -37,7 +37,7 @@ from iron_fast import (
     unseal_data,
 )
 from iron_fast._core import find_cookie
-from iron_fast.cookies import get_cookie, parse_cookies
+from iron_fast.cookies import ResponseJar, get_cookie, parse_cookies
 from tests.conftest import browser_header, hazardous_config
 from tests.pinned import pinned
 
@@ -1230,3 +1230,17 @@ def test_the_codec_names_the_cookies_the_request_sent() -> None:
     )
     assert codec.sent_cookies(HeaderCookieJar("test=abc")) == ["test"]
     assert codec.sent_cookies(HeaderCookieJar("test.1=abc")) == []
+
+
+def test_the_jars_reprs_show_sizes_never_a_seal() -> None:
+    seal = seal_data({"user": 1}, password=PASSWORD)
+    jar = ResponseJar(f"session={seal}")
+    config = SessionConfig(password=PASSWORD, cookie_name="session")
+    session = IronSession(jar, config.codec)
+    session["user"] = 2
+    session.save()
+    plain = HeaderCookieJar(f"session={seal}")
+    for shown in (repr(jar), repr(plain)):
+        assert seal not in shown and "Fe26.2" not in shown
+    assert repr(jar).startswith("ResponseJar(cookie_header=<")
+    assert "lines=<1>" in repr(jar)

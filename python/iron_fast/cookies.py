@@ -388,3 +388,10 @@ class ResponseJar(_RequestCookies):
 
     def write(self, name: str, value: str, set_cookie: str) -> None:
         self.lines[name] = set_cookie
+
+    def __repr__(self) -> str:
+        # Sizes only: the header and the lines hold the seals.
+        return (
+            f"{type(self).__name__}(cookie_header=<{len(self.cookie_header)} "
+            f"chars>, lines=<{len(self.lines)}>)"
+        )
