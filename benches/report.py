@@ -415,6 +415,8 @@ def _targets(results: dict[str, Any]) -> tuple[list[str], int]:
         )
         missed += not met
         shown = "—" if value is None else f"{value:.2f}"
+        if value is not None and not met and float(shown) == bound:
+            shown = f"{value:.3f}"  # rounded, a miss would read as the bound
         mark = (
             "✅ met"
             if met
