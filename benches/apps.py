@@ -172,13 +172,21 @@ class DictSessionMiddleware:
         return self.get_response(request)
 
 
-def litestar_app(variant: str) -> Any:
+def litestar_app(variant: str, modify: bool = True) -> Any:
     from litestar import Litestar, get
     from litestar.middleware import DefineMiddleware
 
+    def session_of(request: Any) -> Any:
+        # bare: no middleware, and Litestar's request.session would raise.
+        return {} if variant == "bare" else request.session
+
     @get("/", media_type="text/plain")
     async def index(request: Any) -> str:  # Litestar's, by its name
-        return view(request.session)
+        return view(session_of(request), modify)
+
+    @get("/prime", media_type="text/plain")
+    async def primed(request: Any) -> str:
+        return prime(session_of(request))
 
     def dict_session(app: Any) -> Any:
         async def middleware(scope: Any, receive: Any, send: Any) -> None:
@@ -187,20 +195,21 @@ def litestar_app(variant: str) -> Any:
 
         return middleware
 
+    middleware: list[Any] = []
     if variant == "none":
-        middleware: Any = DefineMiddleware(dict_session)
+        middleware = [DefineMiddleware(dict_session)]
     elif variant == "native":
         from litestar.middleware.session.client_side import (
             CookieBackendConfig,
         )
 
         key = PASSWORD.encode()[:32]  # raw AES-256-GCM key bytes
-        middleware = CookieBackendConfig(secret=key).middleware
-    else:
+        middleware = [CookieBackendConfig(secret=key).middleware]
+    elif variant != "bare":
         from iron_fast.litestar import IronCookieBackendConfig
 
-        middleware = IronCookieBackendConfig(password=PASSWORD).middleware
-    return Litestar(route_handlers=[index], middleware=[middleware])
+        middleware = [IronCookieBackendConfig(password=PASSWORD).middleware]
+    return Litestar(route_handlers=[index, primed], middleware=middleware)
 
 
 def quart_app(variant: str) -> Any:
@@ -233,9 +242,9 @@ def quart_app(variant: str) -> Any:
     return app
 
 
-def falcon_app(variant: str, asgi: bool = False) -> Any:
+def falcon_app(variant: str, asgi: bool = False, modify: bool = True) -> Any:
     """Falcon (``falcon.asgi`` if ``asgi``), which has no cookie session
-    of its own: ``none`` and ``iron_fast`` only."""
+    of its own: ``bare``, ``none`` and ``iron_fast`` only."""
     import falcon
     import falcon.asgi
 
@@ -246,22 +255,33 @@ def falcon_app(variant: str, asgi: bool = False) -> Any:
         async def process_request_async(self, req: Any, resp: Any) -> None:
             req.context.session = {}
 
+    def session_of(req: Any) -> Any:
+        # bare: no middleware put one in the request's context.
+        return getattr(req.context, "session", {})
+
     class Index:
         def on_get(self, req: Any, resp: Any) -> None:
-            resp.text = view(req.context.session)
+            resp.text = view(session_of(req), modify)
+
+    class Prime:
+        def on_get(self, req: Any, resp: Any) -> None:
+            resp.text = prime(session_of(req))
 
     class AsyncIndex:
         async def on_get(self, req: Any, resp: Any) -> None:
-            resp.text = view(req.context.session)
+            resp.text = view(session_of(req), modify)
 
+    middleware: list[Any] = []
     if variant == "none":
-        middleware: Any = DictSession()
-    else:
+        middleware = [DictSession()]
+    elif variant != "bare":
         from iron_fast.falcon import IronSessionMiddleware
 
-        middleware = IronSessionMiddleware(password=PASSWORD)
-    app = (falcon.asgi.App if asgi else falcon.App)(middleware=[middleware])
+        middleware = [IronSessionMiddleware(password=PASSWORD)]
+    app = (falcon.asgi.App if asgi else falcon.App)(middleware=middleware)
     app.add_route("/", AsyncIndex() if asgi else Index())
+    if not asgi:  # the server part primes its cookie from here
+        app.add_route("/prime", Prime())
     return app
 
 
@@ -316,8 +336,13 @@ def served() -> Any:
     """The app ``benches/server/run.py`` asks a server for, by the
     ``BENCH_APP`` environment variable: ``framework variant mode``."""
     framework, variant, mode = os.environ["BENCH_APP"].split()
-    build = {"starlette": starlette_app, "flask": flask_app}[framework]
-    return build(variant, mode == "modify")
+    build = {
+        "starlette": starlette_app,
+        "flask": flask_app,
+        "litestar": litestar_app,
+        "falcon": falcon_app,
+    }[framework]
+    return build(variant, modify=mode == "modify")
 
 
 # -- one request in process ----------------------------------------------

@@ -32,6 +32,8 @@ MODES = ("modify", "read")
 APPS = (
     ("uvicorn", "starlette", ("bare", "native", "iron_fast")),
     ("gunicorn", "flask", ("bare", "native", "iron_fast")),
+    ("uvicorn", "litestar", ("bare", "native", "iron_fast")),
+    ("gunicorn", "falcon", ("bare", "iron_fast")),  # no session of its own
     ("node", "node", ("iron-session-9",)),
 )
 CONNECTIONS = 16
