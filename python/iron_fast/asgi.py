@@ -63,9 +63,8 @@ def add_cookie_headers(
     and ``Vary: Cookie`` (and the header) when the response depended on
     the session (``vary``) or sets it. The header list is copied: a
     response object may be sent again, to another user."""
-    lines = jar.lines
-    out = None if header is None else jar.header_out
-    if not (vary or lines or out is not None):
+    sent = jar.response_headers(header)
+    if not (vary or sent):
         return
     varies = b"Cookie" if header is None else f"Cookie, {header}".encode()
     headers = message["headers"] = list(message.get("headers", ()))
@@ -75,8 +74,5 @@ def add_cookie_headers(
             break
     else:
         headers.append((b"vary", varies))
-    # In ResponseJar.response_headers' order, as ASGI's lower-case bytes.
-    if header is not None and out is not None:
-        headers.append((header.lower().encode(), out.encode("latin-1")))
-    for line in lines.values():
-        headers.append((b"set-cookie", line.encode("latin-1")))
+    for name, value in sent:
+        headers.append((name.lower().encode(), value.encode("latin-1")))

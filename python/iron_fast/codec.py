@@ -154,9 +154,7 @@ class SessionCodec:
         "_envelope",
         "_expire_suffix",
         "_expires_at",
-        "_header",
         "_make_sealer",
-        "_name",
         "_save_suffix",
         "_sealer",
         "config",
@@ -175,8 +173,7 @@ class SessionCodec:
         self._make_sealer = sealer
         self._sealer = (sealer or _sealer_of)(config)
         self._clock = clock or _wall_ms
-        name = self._name = config.cookie_name
-        self._header = config.header
+        name = config.cookie_name
         options = {**config.cookie_options, "max_age": config.max_age}
         attributes, expires = cookie_attributes(options)
         self._expires_at = expires
@@ -208,7 +205,7 @@ class SessionCodec:
         """The session header's value in the request (the jar's
         ``session_header``), or None: no header configured, or none sent,
         so the request is no header client."""
-        if self._header is None:
+        if self.config.header is None:
             return None
         return getattr(jar, "session_header", None)
 
@@ -226,8 +223,8 @@ class SessionCodec:
         Without a cookie, a header client's session header (up to
         ``MAX_HEADER_BYTES``: a longer one is no session)."""
         seal = self._cookie_seal(jar)
-        if seal or self._header is None:
-            return seal or None
+        if seal:
+            return seal
         header = self.request_header(jar)
         if header and len(header) <= MAX_HEADER_BYTES:
             return header
@@ -237,7 +234,7 @@ class SessionCodec:
         if self._envelope is not None:
             return self._envelope.cookie_seal(self.config, jar)
         read = jar.read
-        seal = read(self._name)
+        seal = read(self.config.cookie_name)
         if seal:
             return seal
         names = self._chunk_names
@@ -254,15 +251,7 @@ class SessionCodec:
     def open(self, seal: str | None) -> dict[str, Any] | None:
         """The data of a seal, or None (an empty session) for a missing
         or unreadable one, which is reported to ``on_unseal_error``."""
-        if self._envelope is not None:
-            return self._open(seal)[0]
-        if not seal:
-            return None
-        value, reason = self._sealer.unseal_or_none(seal)
-        if reason is None and (type(value) is dict or value is None):
-            return value
-        self._report(seal, value, reason)
-        return None
+        return self._open(seal)[0]
 
     def _open(
         self, seal: str | None, *, report: bool = True
@@ -314,12 +303,9 @@ class SessionCodec:
         """``load`` for async adapters: the store is awaited."""
         seal = self.request_seal(jar)
         if self.lifetime is None:  # no store: nothing to await
-            data = self.open(seal)
-            opened = _EMPTY if data is None else Opened(data)
+            opened = Opened(self.open(seal))
         else:
             opened = await self.aload_seal(seal)
-        if self._envelope is None:
-            return opened
         return self._resealed(jar, seal, opened)
 
     def _resealed(
@@ -510,8 +496,7 @@ class SessionCodec:
         when it does not fit (nothing is written), SerializationError for
         data that is not plain JSON, ConfigError when ``expires`` has
         passed, ValueError for data under the reserved metadata key."""
-        if self._expires_at is not None:
-            self._check_expires()
+        self._check_expires()
         if meta is not None and self.lifetime is not None:
             data = self.lifetime.payload(cast(Mapping[str, Any], data), meta)
         expires_ms = None
@@ -523,13 +508,13 @@ class SessionCodec:
                 self.config, data, state, self._clock()
             )
         seal = self._sealer.seal(data)
-        if self._header is not None and self.request_header(jar) is not None:
+        if self.request_header(jar) is not None:
             self._send_header(jar, seal)
             return seal
         if self._envelope is not None:
             self._envelope.write_cookie(self.config, jar, seal, expires_ms)
             return seal
-        name = self._name
+        name = self.config.cookie_name
         line = f"{name}={seal}{self._save_suffix}"
         # Browsers count UTF-8 bytes; every part is ASCII by construction,
         # and isascii() is O(1), so the fallback never costs in practice.

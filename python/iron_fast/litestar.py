@@ -17,15 +17,7 @@ from litestar.middleware.session.base import (
     BaseSessionBackend,
     SessionMiddleware,
 )
-from litestar.types import (
-    ASGIApp,
-    Empty,
-    Message,
-    Receive,
-    Scope,
-    Scopes,
-    Send,
-)
+from litestar.types import Empty, Message, Receive, Scope, Scopes, Send
 
 from iron_fast.asgi import ReadTrackingSession, ScopeJar, add_cookie_headers
 from iron_fast.session import IronSession
@@ -116,33 +108,22 @@ class IronSessionMiddleware(SessionMiddleware[IronSessionBackend]):
     reading the connection's session at response time, since
     ``set_session``/``clear_session`` replace the object."""
 
-    def __init__(self, app: ASGIApp, backend: IronSessionBackend) -> None:
-        super().__init__(app, backend)
-        # The configuration is frozen: what each request needs of it is
-        # looked up once here.
-        config = backend.config.session_config
-        self._codec = config.codec
-        self._header = config.header
-
     async def __call__(
         self, scope: Scope, receive: Receive, send: Send
     ) -> None:
         backend = self.backend
-        codec = self._codec
-        header = self._header
+        header = backend.config.session_config.header
         jar = ScopeJar(scope, header)
-        opened = await codec.aload(jar)
-        session = ReadTrackingSession(jar, codec, *opened, deferred=True)
+        session = await backend.open(jar)
         scope["session"] = session
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
                 pending = session.pending_revocation
                 if pending is not None:  # session.revoke() in the handler
-                    await codec.arevoke(pending)
+                    await session.config.codec.arevoke(pending)
                 value = scope.get("session")
-                if value is not session or session.modified:
-                    backend.write(jar, value, scope)
+                backend.write(jar, value, scope)
                 jar.started = True
                 vary = value is not session or session.accessed
                 add_cookie_headers(message, jar, vary=vary, header=header)
