@@ -23,8 +23,7 @@
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use ctutils::CtEq;
 use zeroize::{Zeroize, Zeroizing};
@@ -65,14 +64,21 @@ fn token_of(sealed: &str) -> &str {
     memchr::memchr(b'~', sealed.as_bytes()).map_or(sealed, |at| &sealed[..at])
 }
 
-pub struct VerifiedCache {
-    capacity: usize,
+/// What the lock guards: the entries and the counts of `stats`, which are
+/// kept under the lock each lookup takes anyway rather than in atomics of
+/// their own (an atomic add is a second locked instruction per call).
+struct Slots {
     /// Empty until the first entry: a sealer that never unseals costs
     /// nothing.
-    slots: Mutex<Vec<Option<Entry>>>,
+    entries: Vec<Option<Entry>>,
+    hits: u64,
+    misses: u64,
+}
+
+pub struct VerifiedCache {
+    capacity: usize,
+    slots: Mutex<Slots>,
     keys: RandomState,
-    hits: AtomicU64,
-    misses: AtomicU64,
 }
 
 impl VerifiedCache {
@@ -80,10 +86,12 @@ impl VerifiedCache {
     pub fn new(capacity: usize) -> Self {
         VerifiedCache {
             capacity,
-            slots: Mutex::new(Vec::new()),
+            slots: Mutex::new(Slots {
+                entries: Vec::new(),
+                hits: 0,
+                misses: 0,
+            }),
             keys: RandomState::new(),
-            hits: AtomicU64::new(0),
-            misses: AtomicU64::new(0),
         }
     }
 
@@ -93,7 +101,11 @@ impl VerifiedCache {
 
     /// How many entries are held now.
     pub fn len(&self) -> usize {
-        self.lock().iter().filter(|slot| slot.is_some()).count()
+        self.lock()
+            .entries
+            .iter()
+            .filter(|slot| slot.is_some())
+            .count()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -102,10 +114,8 @@ impl VerifiedCache {
 
     /// (hits, misses) since the cache was made.
     pub fn stats(&self) -> (u64, u64) {
-        (
-            self.hits.load(Ordering::Relaxed),
-            self.misses.load(Ordering::Relaxed),
-        )
+        let slots = self.lock();
+        (slots.hits, slots.misses)
     }
 
     /// [`Sealer::unseal_at`], through the cache: the same result, the same
@@ -116,17 +126,11 @@ impl VerifiedCache {
             return sealer.unseal_at(sealed, now_ms);
         }
         let hash = self.slot_hash(sealed);
-        if let Some((expires_ms, plaintext)) = self.get(hash, sealed) {
-            if let Err(expired) = sealer.check_expiration(expires_ms, now_ms) {
-                self.remove(hash, sealed);
-                return Err(expired);
-            }
-            self.hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(plaintext);
+        if let Some(found) = self.get(hash, sealed, sealer, now_ms) {
+            return found;
         }
         let plaintext = sealer.unseal_at(sealed, now_ms)?;
-        self.misses.fetch_add(1, Ordering::Relaxed);
-        self.insert(hash, sealed, None, &plaintext);
+        self.insert(hash, sealed, None, &plaintext, true);
         Ok(plaintext)
     }
 
@@ -138,7 +142,13 @@ impl VerifiedCache {
         if self.capacity == 0 || sealed.len() > MAX_CACHED_TOKEN {
             return;
         }
-        self.insert(self.slot_hash(sealed), sealed, Some(expires_ms), plaintext);
+        self.insert(
+            self.slot_hash(sealed),
+            sealed,
+            Some(expires_ms),
+            plaintext,
+            false,
+        );
     }
 
     /// The slot's hash: keyed SipHash of the token's last 32 bytes, which
@@ -151,7 +161,7 @@ impl VerifiedCache {
         self.keys.hash_one(&bytes[bytes.len().saturating_sub(32)..])
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Option<Entry>>> {
+    fn lock(&self) -> MutexGuard<'_, Slots> {
         // A panic while holding the lock cannot leave an entry half
         // written (each is replaced whole), so a poisoned lock is usable.
         self.slots
@@ -159,32 +169,58 @@ impl VerifiedCache {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn slot(slots: &[Option<Entry>], hash: u64) -> Option<usize> {
-        (!slots.is_empty()).then(|| (hash % slots.len() as u64) as usize)
+    fn slot(entries: &[Option<Entry>], hash: u64) -> Option<usize> {
+        (!entries.is_empty()).then(|| (hash % entries.len() as u64) as usize)
     }
 
-    fn get(&self, hash: u64, sealed: &str) -> Option<(Option<i128>, Vec<u8>)> {
+    /// The cached answer for `sealed`, if it is held: its plaintext, or the
+    /// expiry error, as [`Sealer::unseal_at`] would give it (an expired
+    /// entry is dropped).
+    fn get(
+        &self,
+        hash: u64,
+        sealed: &str,
+        sealer: &Sealer,
+        now_ms: i64,
+    ) -> Option<Result<Vec<u8>>> {
         let mut slots = self.lock();
-        let index = Self::slot(&slots, hash)?;
-        let entry = slots[index]
+        let index = Self::slot(&slots.entries, hash)?;
+        let entry = slots.entries[index]
             .as_mut()
             .filter(|entry| entry.holds(hash, sealed))?;
         // Read from the token at the first hit, then kept.
         let expires_ms = *entry
             .expires_ms
             .get_or_insert_with(|| seal::expiration_of(&entry.token));
-        Some((expires_ms, entry.plaintext.to_vec()))
+        if let Err(expired) = sealer.check_expiration(expires_ms, now_ms) {
+            let evicted = slots.entries[index].take();
+            drop(slots);
+            drop(evicted);
+            return Some(Err(expired));
+        }
+        let plaintext = entry.plaintext.to_vec();
+        slots.hits += 1;
+        Some(Ok(plaintext))
     }
 
-    fn insert(&self, hash: u64, sealed: &str, expires_ms: Option<Option<i128>>, plaintext: &[u8]) {
+    /// Stores an entry; `missed` counts it as a miss of `unseal_at`.
+    fn insert(
+        &self,
+        hash: u64,
+        sealed: &str,
+        expires_ms: Option<Option<i128>>,
+        plaintext: &[u8],
+        missed: bool,
+    ) {
         let mut slots = self.lock();
-        if slots.is_empty() {
-            slots.resize_with(self.capacity, || None);
+        slots.misses += u64::from(missed);
+        if slots.entries.is_empty() {
+            slots.entries.resize_with(self.capacity, || None);
         }
-        let Some(index) = Self::slot(&slots, hash) else {
+        let Some(index) = Self::slot(&slots.entries, hash) else {
             return;
         };
-        match &mut slots[index] {
+        match &mut slots.entries[index] {
             // Reuse the evicted entry's buffers: no allocation when the
             // new entry fits, and the old plaintext is wiped first.
             Some(entry) => {
@@ -203,23 +239,6 @@ impl VerifiedCache {
                 });
             }
         }
-    }
-
-    fn remove(&self, hash: u64, sealed: &str) {
-        let evicted = {
-            let mut slots = self.lock();
-            Self::slot(&slots, hash).and_then(|index| {
-                let same = slots[index]
-                    .as_ref()
-                    .is_some_and(|entry| entry.holds(hash, sealed));
-                if same {
-                    slots[index].take()
-                } else {
-                    None
-                }
-            })
-        };
-        drop(evicted);
     }
 }
 

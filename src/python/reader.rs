@@ -124,38 +124,53 @@ const PENDING_KEPT: usize = 4096;
 struct Builder<'py, 'c> {
     py: Python<'py>,
     keys: &'c mut [KeySlot],
-    /// The items of the arrays and the keys and values of the objects
-    /// being read, innermost last: a container takes its own off the end
-    /// when it closes. One vector for all containers, reused by the
-    /// thread's parses, so that a parse does not allocate one per
-    /// container.
+    /// The items of the arrays being read, innermost last: an array takes
+    /// its own off the end when it closes, and is then made at its size.
+    /// One vector for all arrays, reused by the thread's parses, so that a
+    /// parse does not allocate one per array. (An object's members go
+    /// straight into its dict.)
     pending: &'c mut Vec<Py<PyAny>>,
 }
 
 impl<'py> Builder<'py, '_> {
-    fn key(&mut self, key: Text<'_>) -> PyResult<Bound<'py, PyString>> {
+    /// Sets `dict[key] = value`, the key taken from the thread's cache when
+    /// it is there: lent to the dict, which takes its own reference, so a
+    /// cached key costs no reference count of ours.
+    fn set_member(
+        &mut self,
+        dict: &Bound<'py, PyDict>,
+        key: Text<'_>,
+        value: Bound<'py, PyAny>,
+    ) -> PyResult<()> {
         let text = match key {
             Text::Str(text) if text.len() <= KEY_CACHE_MAX_LEN && !self.keys.is_empty() => text,
-            other => {
-                return string(self.py, other)?
-                    .cast_into::<PyString>()
-                    .map_err(Into::into)
-            }
+            other => return dict.set_item(string(self.py, other)?, value),
         };
         let words = KeyWords::of(text.as_bytes());
         let slot = &mut self.keys[words.slot()];
-        if let Some(cached) = slot {
-            if cached.words == words && (words.whole() || *cached.text == *text) {
-                return Ok(cached.key.bind(self.py).clone());
+        let cached = match slot {
+            Some(cached) if cached.words == words && (words.whole() || *cached.text == *text) => {
+                cached
             }
+            _ => slot.insert(CachedKey {
+                words,
+                text: text.as_ref().into(),
+                key: PyString::new(self.py, &text).unbind(),
+            }),
+        };
+        // SAFETY: the GIL is held (`self.py`) and both pointers are live
+        // objects: the key stays owned by the cache through the call, which
+        // runs no Python code that could reach the cache (the objects a
+        // parse makes have no finalizers; and a parse re-entered on this
+        // thread goes without the cache, see `parse`). PyDict_SetItem takes
+        // its own references, as it documents.
+        let status = unsafe {
+            pyo3::ffi::PyDict_SetItem(dict.as_ptr(), cached.key.as_ptr(), value.as_ptr())
+        };
+        if status < 0 {
+            return Err(PyErr::fetch(self.py));
         }
-        let fresh = PyString::new(self.py, &text);
-        *slot = Some(CachedKey {
-            words,
-            text: text.as_ref().into(),
-            key: fresh.clone().unbind(),
-        });
-        Ok(fresh)
+        Ok(())
     }
 }
 
@@ -183,9 +198,9 @@ fn string<'py>(py: Python<'py>, text: Text<'_>) -> PyResult<Bound<'py, PyAny>> {
 
 impl<'py> Sink for Builder<'py, '_> {
     type Value = Bound<'py, PyAny>;
-    /// Where the container's entries start in `pending`.
+    /// Where the array's items start in `pending`.
     type Array = usize;
-    type Object = usize;
+    type Object = Bound<'py, PyDict>;
     type Error = ParseError;
 
     fn null(&mut self) -> Result<Self::Value, ParseError> {
@@ -240,29 +255,21 @@ impl<'py> Sink for Builder<'py, '_> {
     }
 
     fn object(&mut self) -> Result<Self::Object, ParseError> {
-        Ok(self.pending.len())
+        Ok(PyDict::new(self.py))
     }
 
+    /// Each member goes in as it is read, so a repeated key keeps its last
+    /// value.
     fn insert(
         &mut self,
-        _: &mut Self::Object,
+        dict: &mut Self::Object,
         key: Text<'_>,
         value: Self::Value,
     ) -> Result<(), ParseError> {
-        let key = self.key(key)?.into_any();
-        self.pending.push(key.unbind());
-        self.pending.push(value.unbind());
-        Ok(())
+        Ok(self.set_member(dict, key, value)?)
     }
 
-    /// The members go in in the order read, so a repeated key keeps its
-    /// last value.
-    fn finish_object(&mut self, start: Self::Object) -> Result<Self::Value, ParseError> {
-        let dict = PyDict::new(self.py);
-        let mut members = self.pending.drain(start..);
-        while let (Some(key), Some(value)) = (members.next(), members.next()) {
-            dict.set_item(key.into_bound(self.py), value.into_bound(self.py))?;
-        }
+    fn finish_object(&mut self, dict: Self::Object) -> Result<Self::Value, ParseError> {
         Ok(dict.into_any())
     }
 
