@@ -359,14 +359,32 @@ pub fn parse_expiration(field: &str) -> Result<Option<i128>> {
         return Ok(None);
     }
     let bytes = field.as_bytes();
-    if bytes[0] == b'0' || !bytes.iter().all(u8::is_ascii_digit) {
+    if bytes[0] == b'0' {
         return Err(Error::invalid("invalid expiration"));
     }
-    // Every real expiry (13 digits) fits a u64, which parses faster.
-    if let Ok(small) = field.parse::<u64>() {
-        return Ok(Some(i128::from(small)));
+    // One pass: each byte checked and summed. Up to 19 digits fit a u64
+    // (every real expiry has 13); a longer value is summed as an i128
+    // that saturates.
+    let digit = |byte: u8| {
+        let digit = byte.wrapping_sub(b'0');
+        (digit <= 9)
+            .then_some(digit)
+            .ok_or_else(|| Error::invalid("invalid expiration"))
+    };
+    if bytes.len() <= 19 {
+        let mut value: u64 = 0;
+        for &byte in bytes {
+            value = value * 10 + u64::from(digit(byte)?);
+        }
+        return Ok(Some(i128::from(value)));
     }
-    Ok(Some(field.parse::<i128>().unwrap_or(i128::MAX)))
+    let mut value: i128 = 0;
+    for &byte in bytes {
+        value = value
+            .saturating_mul(10)
+            .saturating_add(i128::from(digit(byte)?));
+    }
+    Ok(Some(value))
 }
 
 /// Canonical base64url only (no padding, no stray bits: `base64_simd`'s
@@ -441,6 +459,36 @@ mod tests {
             let expected: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
             assert_eq!(String::from_utf8(out).unwrap(), expected);
         }
+    }
+
+    #[test]
+    fn an_expiration_field_is_a_positive_decimal_integer() {
+        // iron-webcrypto 2's /^[1-9]\d*$/, read exactly, saturating past
+        // an i128.
+        let read = |field: &str| parse_expiration(field).ok();
+        assert_eq!(read(""), Some(None));
+        assert_eq!(read("1"), Some(Some(1)));
+        assert_eq!(read("1700000000123"), Some(Some(1_700_000_000_123)));
+        let u64_max = u64::MAX.to_string();
+        assert_eq!(read(&u64_max), Some(Some(i128::from(u64::MAX))));
+        assert_eq!(
+            read("9999999999999999999"),
+            Some(Some(9_999_999_999_999_999_999))
+        );
+        assert_eq!(
+            read("99999999999999999999"),
+            Some(Some(99_999_999_999_999_999_999))
+        );
+        let i128_max = i128::MAX.to_string();
+        assert_eq!(read(&i128_max), Some(Some(i128::MAX)));
+        assert_eq!(read(&format!("{i128_max}0")), Some(Some(i128::MAX)));
+        assert_eq!(read(&"9".repeat(60)), Some(Some(i128::MAX)));
+        for bad in [
+            "0", "01", "-1", "+1", "1 ", " 1", "1e3", "1.0", "12a", "١", "1/", "1:",
+        ] {
+            assert_eq!(read(bad), None, "{bad:?}");
+        }
+        assert_eq!(read(&format!("{}x", "9".repeat(30))), None);
     }
 
     #[test]
