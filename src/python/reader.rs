@@ -174,25 +174,30 @@ impl<'py> Builder<'py, '_> {
     }
 }
 
+#[inline]
 fn string<'py>(py: Python<'py>, text: Text<'_>) -> PyResult<Bound<'py, PyAny>> {
     match text {
         Text::Str(s) => Ok(PyString::new(py, &s).into_any()),
-        Text::Utf16(units) => {
-            let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
-            let mut little_endian: c_int = -1;
-            // SAFETY: `bytes` outlives the call, the length is its own, the
-            // errors name is a NUL-terminated literal, and the returned new
-            // reference (or NULL with an exception set) is owned by Bound.
-            unsafe {
-                let ptr = pyo3::ffi::PyUnicode_DecodeUTF16(
-                    bytes.as_ptr().cast::<c_char>(),
-                    bytes.len() as pyo3::ffi::Py_ssize_t,
-                    c"surrogatepass".as_ptr(),
-                    &mut little_endian,
-                );
-                Bound::from_owned_ptr_or_err(py, ptr)
-            }
-        }
+        Text::Utf16(units) => utf16_string(py, &units),
+    }
+}
+
+/// A str from UTF-16 code units that may hold lone surrogates.
+#[cold]
+fn utf16_string<'py>(py: Python<'py>, units: &[u16]) -> PyResult<Bound<'py, PyAny>> {
+    let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+    let mut little_endian: c_int = -1;
+    // SAFETY: `bytes` outlives the call, the length is its own, the errors
+    // name is a NUL-terminated literal, and the returned new reference (or
+    // NULL with an exception set) is owned by Bound.
+    unsafe {
+        let ptr = pyo3::ffi::PyUnicode_DecodeUTF16(
+            bytes.as_ptr().cast::<c_char>(),
+            bytes.len() as pyo3::ffi::Py_ssize_t,
+            c"surrogatepass".as_ptr(),
+            &mut little_endian,
+        );
+        Bound::from_owned_ptr_or_err(py, ptr)
     }
 }
 
