@@ -158,23 +158,12 @@ impl<'py> Builder<'py, '_> {
                 key: PyString::new(self.py, &text).unbind(),
             }),
         };
-        // SAFETY: the GIL is held (`self.py`) and both pointers are live
-        // objects: the key stays owned by the cache through the call, which
-        // runs no Python code that could reach the cache (the objects a
-        // parse makes have no finalizers; and a parse re-entered on this
-        // thread goes without the cache, see `parse`). PyDict_SetItem takes
-        // its own references, as it documents.
-        let status = unsafe {
-            pyo3::ffi::PyDict_SetItem(dict.as_ptr(), cached.key.as_ptr(), value.as_ptr())
-        };
-        if status < 0 {
-            return Err(PyErr::fetch(self.py));
-        }
+        // Lent, not cloned: the dict takes its own reference.
+        dict.set_item(cached.key.bind(self.py), value)?;
         Ok(())
     }
 }
 
-#[inline]
 fn string<'py>(py: Python<'py>, text: Text<'_>) -> PyResult<Bound<'py, PyAny>> {
     match text {
         Text::Str(s) => Ok(PyString::new(py, &s).into_any()),
