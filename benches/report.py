@@ -127,13 +127,29 @@ TARGETS = [
 # -- running the parts ---------------------------------------------------
 
 
-def _json_of(command: list[str], stdin: str | None = None) -> Any:
+class PartFailedError(Exception):
+    """A part's command failed: its command, status and the end of what
+    it wrote to stderr (which is otherwise captured and lost)."""
+
+    def __init__(self, command: list[str], status: int, stderr: str) -> None:
+        tail = "\n".join(stderr.rstrip().splitlines()[-30:])
+        super().__init__(
+            f"{shlex.join(command)} exited with status {status}:\n{tail}"
+        )
+
+
+def _output_of(command: list[str], stdin: str | None = None) -> str:
     print("+", shlex.join(command), flush=True)
     done = subprocess.run(
-        command, cwd=ROOT, input=stdin, capture_output=True, text=True,
-        check=True,
-    )  # fmt: skip
-    return json.loads(done.stdout)
+        command, cwd=ROOT, input=stdin, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise PartFailedError(command, done.returncode, done.stderr)
+    return done.stdout
+
+
+def _json_of(command: list[str], stdin: str | None = None) -> Any:
+    return json.loads(_output_of(command, stdin))
 
 
 def _script(name: str, *args: str) -> Any:
@@ -172,12 +188,7 @@ def _run_node(quick: bool) -> Any:
 
 
 def _cargo(*args: str) -> str:
-    command = ["cargo", "bench", "--quiet", "--bench", "floor", *args]
-    print("+", shlex.join(command), flush=True)
-    done = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    return done.stdout
+    return _output_of(["cargo", "bench", "--quiet", "--bench", "floor", *args])
 
 
 def _run_floor() -> Any:
@@ -212,7 +223,11 @@ def _floor_windows(quick: bool) -> Callable[[], None] | None:
 windows: list[Any] = []
 
 
-def run(parts: list[str], quick: bool, results: dict[str, Any]) -> None:
+def run(parts: list[str], quick: bool, results: dict[str, Any]) -> list[str]:
+    """Run ``parts`` into ``results``; the parts that failed. A failed
+    part does not stop the others (a full run takes a quarter of an
+    hour), and its earlier figures are dropped rather than shown as
+    this run's: its targets then read "not measured"."""
     load_before = os.getloadavg()
     window = _floor_windows(quick) if "floor" in parts else None
     steps: dict[str, Callable[[], Any]] = {
@@ -230,17 +245,26 @@ def run(parts: list[str], quick: bool, results: dict[str, Any]) -> None:
             f"--rounds={1 if quick else 3}",
         ),
     }  # fmt: skip
+    failed = []
     for part in parts:
         if window is not None and part != "floor":
             window()
-        results[part] = steps[part]()
+        try:
+            results[part] = steps[part]()
+        except (PartFailedError, subprocess.CalledProcessError) as error:
+            print(f"report: the {part} part failed: {error}", file=sys.stderr)
+            failed.append(part)
+            results.pop(part, None)
+            results.get("when", {}).pop(part, None)
+            continue
         results.setdefault("when", {})[part] = f"{dt.datetime.now(UTC):%H:%M}"
-    if window is not None:
+    if window is not None and "floor" not in failed:
         window()
         from interleaved import floor_figures
 
         results["floor"]["pairs"] = floor_figures(windows)
     results["env"] = _environment(load_before)
+    return failed
 
 
 def _environment(load_before: tuple[float, ...]) -> dict[str, Any]:
@@ -655,13 +679,17 @@ def main() -> int:
     args = parser.parse_args()
     keep = args.reuse or args.render_only
     results = json.loads(SAVED.read_text(encoding="utf-8")) if keep else {}
+    failed: list[str] = []
     if not args.render_only:
-        run(args.parts.split(","), args.quick, results)
+        failed = run(args.parts.split(","), args.quick, results)
         SAVED.parent.mkdir(exist_ok=True)
         SAVED.write_text(json.dumps(results), encoding="utf-8")
     chart(results)
     args.output.write_text(render(results), encoding="utf-8")
     print(f"wrote {args.output} and {CHART} (figures: {SAVED})")
+    if failed:
+        print(f"report: failed parts: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 
