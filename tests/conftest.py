@@ -6,14 +6,17 @@ Keep this file small and additive: other test modules share it.
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -22,6 +25,18 @@ TESTS_DIR = Path(__file__).resolve().parent
 INTEROP_DIR = TESTS_DIR / "interop"
 # The Redis fixtures (redis_url, redis_server) of the revocation tests.
 pytest_plugins = ("tests.redis_fixtures",)
+
+
+def load_file(name: str, path: Path) -> ModuleType:
+    """The Python file at ``path`` run as a fresh module ``name``: the
+    examples and benches/ are not packages. It is registered in
+    sys.modules, where dataclasses look up their module's names."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def require_or_skip(reason: str) -> None:

@@ -5,7 +5,6 @@ shown instead of being captured and lost."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -13,15 +12,13 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import load_file
+
 REPORT = Path(__file__).resolve().parent.parent / "benches" / "report.py"
 
 
 def _report() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_report", REPORT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file("bench_report", REPORT)
 
 
 def test_a_failed_command_shows_its_status_and_stderr() -> None:

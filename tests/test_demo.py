@@ -7,7 +7,6 @@ session; plus its development secret file.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import socket
@@ -21,7 +20,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.conftest import require_or_skip
+from tests.conftest import load_file, require_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "demo" / "app.py"
@@ -150,11 +149,7 @@ def test_login_counter_restart_logout(tmp_path: Path) -> None:
 
 
 def load_demo() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("iron_fast_demo", DEMO)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file("iron_fast_demo", DEMO)
 
 
 def test_dev_secret_file(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ rotation and chunks."""
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import warnings
 from collections.abc import Callable
@@ -27,7 +26,7 @@ from tests.attribute_sessions import (
     Handler,
     seal_in,
 )
-from tests.conftest import require_or_skip
+from tests.conftest import load_file, require_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]
 MODES = ["wsgi", "asgi"]
@@ -356,10 +355,7 @@ def test_save_after_the_response_is_an_error() -> None:
 def test_falcon_example(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IRON_SESSION_PASSWORD", PASSWORD)
     path = ROOT / "examples" / "falcon_app.py"
-    spec = importlib.util.spec_from_file_location("falcon_example", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_file("falcon_example", path)
     browser = Browser(module.app)
     assert 'action="/login"' in browser.get("/").text
     answer = browser.post(

@@ -5,7 +5,6 @@ TypedDict or a pydantic model, under FastAPI's test client.
 
 from __future__ import annotations
 
-import importlib.util
 import warnings
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +13,7 @@ import pytest
 
 import iron_fast
 from iron_fast import IronSession
-from tests.conftest import require_or_skip
+from tests.conftest import load_file, require_or_skip
 
 try:  # the [fastapi] extra is optional
     from fastapi import Depends, FastAPI
@@ -196,10 +195,7 @@ def test_get_session_is_request_session() -> None:
 def test_fastapi_example(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SECRET_COOKIE_PASSWORD", PASSWORD)
     path = ROOT / "examples" / "fastapi_app.py"
-    spec = importlib.util.spec_from_file_location("fastapi_example", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_file("fastapi_example", path)
     browser = client(module.app)
     assert browser.post("/count").status_code == 401
     answer = browser.post("/login", data={"name": "Ada"})

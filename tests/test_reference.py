@@ -5,32 +5,19 @@ seals, so benchmarking against it compares like with like."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import load_file
+
 ROOT = Path(__file__).resolve().parent.parent
 VECTORS = ROOT / "tests" / "vectors" / "deterministic.json"
 
 
-def _load_reference() -> Any:
-    # benches/ is not a package; load the file itself so this works under
-    # any pytest import mode.
-    spec = importlib.util.spec_from_file_location(
-        "iron_reference", ROOT / "benches" / "reference.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-ref = _load_reference()
+ref = load_file("iron_reference", ROOT / "benches" / "reference.py")
 PASSWORD = "Gbm49ATjnqnkCCCdhV4uDBhbfnPqsCW0"
 
 

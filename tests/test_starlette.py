@@ -7,7 +7,6 @@ iron-session's cookie, and every way a cookie can be unreadable.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import re
 import subprocess
@@ -27,7 +26,7 @@ from iron_fast import (
     SessionConfig,
     UnsealError,
 )
-from tests.conftest import require_or_skip
+from tests.conftest import load_file, require_or_skip
 
 try:  # the [starlette] extra is optional
     from starlette.applications import Starlette
@@ -535,10 +534,7 @@ def test_importing_iron_fast_imports_no_framework() -> None:
 def test_starlette_example(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SECRET_COOKIE_PASSWORD", PASSWORD)
     path = ROOT / "examples" / "starlette_app.py"
-    spec = importlib.util.spec_from_file_location("starlette_example", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_file("starlette_example", path)
     browser = client(module.app)
     assert 'action="/login"' in browser.get("/").text
     page = browser.post("/login", data={"name": "Ada <3"}).text

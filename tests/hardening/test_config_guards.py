@@ -6,7 +6,6 @@ deliberate."""
 
 from __future__ import annotations
 
-import importlib.util
 import warnings
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from iron_fast import (
     unseal_data,
 )
 from iron_fast.errors import IronFastWarning
+from tests.conftest import load_file
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = "guards-test-password-0123456789-abcdefgh"
@@ -96,12 +96,7 @@ def test_a_derived_config_warns_only_about_what_is_new() -> None:
 
 
 def test_the_demo_does_not_warn(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location(
-        "hardening_demo", ROOT / "examples" / "demo" / "app.py"
-    )
-    assert spec is not None and spec.loader is not None
-    demo = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(demo)
+    demo = load_file("hardening_demo", ROOT / "examples" / "demo" / "app.py")
     with warnings.catch_warnings():
         warnings.simplefilter("error", IronFastWarning)
         demo.create_app(tmp_path / "secret")
