@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from importlib import metadata
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -48,12 +49,25 @@ def _command(server: str, port: int) -> list[str]:
             "--log-level=warning",
         ]  # fmt: skip
     if server == "gunicorn":
-        return [
+        command = [
             sys.executable, "-m", "gunicorn", "apps:served()",
             f"--bind=127.0.0.1:{port}", "--workers=1",
             "--worker-class=sync", "--log-level=warning",
         ]  # fmt: skip
+        if _version("gunicorn") >= (25, 1):
+            # Its control socket has one path per user: the gunicorns
+            # this bench runs side by side would take each other's.
+            command.append("--no-control-socket")
+        return command
     return ["node", str(HERE / "node_server.mjs")]
+
+
+def _version(package: str) -> tuple[int, ...]:
+    """``package``'s release numbers (``27.0.1`` -> ``(27, 0, 1)``)."""
+    release = re.match(r"[0-9]+(\.[0-9]+)*", metadata.version(package))
+    if release is None:
+        return ()
+    return tuple(int(part) for part in release[0].split("."))
 
 
 class App:
