@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 //! Salts and IVs. Each thread draws from its own ChaCha20 generator, seeded
-//! from the OS (getrandom), so a seal costs no system call (getrandom of 80
-//! bytes is a syscall of about 600 ns here, a fifth of a seal).
+//! from the OS (getrandom), so that a seal makes no system call, which
+//! would be a large share of its time.
 //!
 //! A process made by `fork()` inherits its parent's generator state, which
 //! would make gunicorn or uWSGI workers repeat each other's salts and IVs. A
