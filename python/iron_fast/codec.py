@@ -14,7 +14,12 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 
 from iron_fast._core import Sealer
-from iron_fast.cookies import CookieJar, ResponseJar, cookie_attributes
+from iron_fast.cookies import (
+    CookieJar,
+    ResponseJar,
+    cookie_attributes,
+    format_iso,
+)
 from iron_fast.errors import (
     BadSeal,
     ConfigError,
@@ -635,7 +640,7 @@ class SessionCodec:
         if _epoch_ms(expires) < self._clock():
             raise ConfigError(
                 "cookie_options['expires'] is in the past "
-                f"({_iso(expires)}), so the browser would discard "
+                f"({format_iso(expires)}), so the browser would discard "
                 "the cookie and the session would never persist. This "
                 "usually means the datetime was computed once at start-up; "
                 "use ttl instead.",
@@ -649,11 +654,3 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 def _epoch_ms(when: datetime) -> int:
     # Exact, unlike timestamp() * 1000; JavaScript dates count whole ms.
     return (when - _EPOCH) // timedelta(milliseconds=1)
-
-
-def _iso(when: datetime) -> str:
-    # JavaScript's Date.prototype.toISOString, as iron-session prints it.
-    utc = when.astimezone(timezone.utc)
-    return (
-        utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
-    )

@@ -29,6 +29,7 @@ __all__ = [
     "check_cookie_options",
     "cookie_attributes",
     "format_expires",
+    "format_iso",
     "get_cookie",
     "parse_cookies",
 ]
@@ -141,6 +142,18 @@ def format_expires(when: datetime) -> str:
         f"{_DAYS[when.weekday()]}, {when.day:02d} {_MONTHS[when.month - 1]} "
         f"{when.year:04d} {when.hour:02d}:{when.minute:02d}:"
         f"{when.second:02d} GMT"
+    )
+
+
+def format_iso(when: datetime) -> str:
+    """JavaScript's ``Date.prototype.toISOString``, as iron-session and
+    ``iron-fast inspect`` show a time. A naive datetime is taken as UTC."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    when = when.astimezone(timezone.utc)
+    return (
+        when.strftime("%Y-%m-%dT%H:%M:%S.")
+        + f"{when.microsecond // 1000:03d}Z"
     )
 
 
