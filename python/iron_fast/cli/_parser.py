@@ -121,7 +121,9 @@ def _command(
     written; all but inspect read the password."""
     secret = name != "inspect"
     epilog = f"examples:\n{textwrap.indent(examples, '  ')}\n\n"
-    epilog += f"{PASSWORD_HELP}\n\n" * secret + EXIT_CODES
+    if secret:
+        epilog += f"{PASSWORD_HELP}\n\n"
+    epilog += EXIT_CODES
     command: argparse.ArgumentParser = commands.add_parser(
         name, help=summary, description=about, epilog=epilog
     )
