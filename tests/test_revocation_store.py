@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -804,3 +806,39 @@ def test_revocations_survive_a_restart(redis_server: RedisServer) -> None:
     assert observer.pttl(again._subject_key("42")) > 0
     observer.close()
     again.close()
+
+
+# -- redis-py is an optional extra --------------------------------------------
+
+
+def _run_python(code: str) -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    return out.stdout.splitlines()
+
+
+def test_importing_the_stores_does_not_import_redis_py() -> None:
+    code = (
+        "import sys, iron_fast, iron_fast.revocation; "
+        "print([m for m in sys.modules if m.split('.')[0] == 'redis'])"
+    )
+    assert _run_python(code) == ["[]"]
+
+
+def test_without_redis_py_only_redis_revocation_is_refused() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['redis'] = None  # `import redis` now fails\n"
+        "import iron_fast\n"
+        "from iron_fast.revocation import MemoryRevocation, RedisRevocation\n"
+        "store = MemoryRevocation()\n"
+        "store.revoke_session('s', 60_000, now_ms=0)\n"
+        "print(store.check('s', None, 0))\n"
+        "try:\n"
+        "    RedisRevocation('redis://127.0.0.1:6379/0')\n"
+        "except iron_fast.ConfigError as error:\n"
+        "    print(error.option, 'iron-fast[redis]' in str(error))\n"
+    )
+    assert _run_python(code) == [REVOKED, "revocation True"]
