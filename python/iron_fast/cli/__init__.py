@@ -1,12 +1,11 @@
 # SPDX-License-Identifier: MIT
 """The ``iron-fast`` command: make passwords, and seal, unseal or inspect
-iron-session cookie values from a shell. This module runs the commands;
-``_parser`` reads their arguments.
+iron-session cookie values from a shell.
 
 Secrets are read from an environment variable or a file, never from the
 command line: arguments end up in shell history and in every process
 listing on the machine. For the same reason no error message repeats an
-argument that may be a secret.
+argument the parser did not recognise, nor any option's value.
 """
 
 from __future__ import annotations

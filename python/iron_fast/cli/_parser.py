@@ -291,12 +291,17 @@ def parse_args(
     does (the usage, the message, status 2), but the message repeats no
     argument that may be a secret: only ``commands`` and options'
     names."""
+    parser = build_parser()
     try:
-        return build_parser().parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # argparse's own message, but "" shown as "…" too
+            shown = " ".join(token or "…" for token in extra)
+            parser.error(f"unrecognized arguments: {shown}")
     except _UsageError as error:
         message = _hidden(str(error), argv, commands)
         error.parser.print_usage(sys.stderr)
         error.parser.exit(2, f"{error.parser.prog}: error: {message}\n")
+    return args
 
 
 def _repeatable(argument: str, commands: Collection[str]) -> bool:
@@ -317,6 +322,8 @@ def _hidden(
     for token in argv:
         name, equals, value = token.partition("=")
         if token.startswith("-") and equals:
+            # argparse may quote the value alone ("ignored explicit
+            # argument"), or the whole token ("unrecognized arguments").
             if value and not _repeatable(value, commands):
                 shown[value] = "…"
             if _repeatable(name, commands):
