@@ -4,16 +4,23 @@
 from collections.abc import Mapping
 from typing import Any, Final, TypedDict, final
 
+from typing_extensions import Self, disjoint_base
+
 __all__ = [
     "DEFAULT_TTL",
+    "MAX_CHUNKS",
+    "MAX_COOKIE_BYTES",
     "MAX_ITERATIONS",
     "MIN_PASSWORD_LENGTH",
     "TIMESTAMP_SKEW_SEC",
     "_CACHE_LIMITS",
+    "ResponseJar",
     "Sealer",
     "__version__",
-    "find_cookie",
+    "add_cookie_headers",
+    "decode_cookie_value",
     "from_json",
+    "get_cookie",
     "seal_data",
     "seal_fields",
     "sealer_for",
@@ -32,6 +39,11 @@ MIN_PASSWORD_LENGTH: Final[int]
 """A text secret's minimum length, in UTF-16 code units as JS counts."""
 TIMESTAMP_SKEW_SEC: Final[int]
 """iron's default clock skew: seconds a seal is still read past expiry."""
+
+MAX_COOKIE_BYTES: Final[int]
+"""Browsers cap one cookie at 4096 bytes, over the whole Set-Cookie line."""
+MAX_CHUNKS: Final[int]
+"""iron-session 9's cap on the cookies one session is split over: 4."""
 
 MAX_ITERATIONS: Final[int]
 """The largest PBKDF2 iteration count a Sealer accepts: 2**20, 128 times
@@ -199,10 +211,92 @@ def from_json(text: str) -> Any:
     """Parse JSON text as ``JSON.parse`` does, except that integers stay
     ``int``. Raises ``ValueError`` for invalid JSON."""
 
-def find_cookie(header: str, name: str) -> str | None:
-    """The raw value (not %-decoded) of cookie ``name`` in a ``Cookie``
-    header, or None: ``iron_fast.cookies.get_cookie``'s scan. Raises
-    ``UnicodeEncodeError`` for text that is not UTF-8 (a lone surrogate)."""
+def get_cookie(header: str, name: str) -> str | None:
+    """The value of cookie ``name`` in a ``Cookie`` header, or None: the
+    first pair of that name, %-decoded like ``decodeURIComponent`` (kept
+    raw where that would throw), as cookie@2 parses it; only that name is
+    looked for. A header or name that is not text a server could have sent
+    (a lone surrogate) holds no cookie, and a %-encoded value longer than a
+    whole chunked session is not decoded: None."""
+
+def decode_cookie_value(value: str) -> str:
+    """A cookie value %-decoded like ``decodeURIComponent``, or unchanged
+    where that would throw (cookie@2's ``decode``)."""
+
+@disjoint_base
+class ResponseJar:
+    """The jar every framework adapter uses: the request's ``Cookie``
+    header, and the response's ``Set-Cookie`` lines kept by cookie name in
+    ``lines``, so that a ``save()`` in a view and another at the end of
+    the request send one line per cookie, the last.
+
+    ``cookie_header`` and ``session_header`` are ``str``, or ``bytes`` as
+    ASGI servers give them (Latin-1). With a session header configured
+    (``SessionConfig.header``), the adapter passes the value the request
+    sent as ``session_header`` (None when absent: no header client);
+    ``header_out`` is then the value to send back in that response
+    header, or None for nothing to send.
+
+    ``writable`` turns False once no cookie can reach the browser (the
+    response headers are out, or a WebSocket); ``assert_writable()`` then
+    raises IronError, so that a lost cookie is an error rather than
+    silence."""
+
+    # PyO3 builds the object in __new__ (there is no __init__).
+    def __new__(
+        cls,
+        cookie_header: str | bytes | None = None,
+        session_header: str | bytes | None = None,
+    ) -> Self: ...
+    @staticmethod
+    def from_scope(
+        scope: Mapping[str, Any], header: str | None = None
+    ) -> ResponseJar:
+        """The jar of an ASGI connection ``scope``: its ``Cookie`` headers
+        joined with "; ", the first ``header`` it sent; not writable for a
+        WebSocket."""
+    @property
+    def cookie_header(self) -> str:
+        """The request's ``Cookie`` header, as text ("" for none); set it
+        (``str`` or ``bytes``) where a framework hands cookies otherwise."""
+    @cookie_header.setter
+    def cookie_header(self, value: str | bytes | None) -> None:
+        """Bytes are read as Latin-1; None is no header."""
+    @property
+    def session_header(self) -> str | None:
+        """The session header's value in the request (None: not sent)."""
+    @session_header.setter
+    def session_header(self, value: str | bytes | None) -> None:
+        """Bytes are read as Latin-1; None is no header."""
+    @property
+    def lines(self) -> dict[str, str]:
+        """The response's Set-Cookie lines, by cookie name."""
+    header_out: str | None
+    writable: bool
+    def read(self, name: str) -> str | None:
+        """The value of cookie ``name`` as the request sent it (the first
+        of that name, %-decoded as cookie@2 decodes it), or None."""
+    def write(self, name: str, value: str, set_cookie: str) -> None:
+        """Keep ``set_cookie``, the whole Set-Cookie text, as cookie
+        ``name``'s line (``value`` is there for jars that want it)."""
+    def assert_writable(self) -> None:
+        """Raise IronError when the jar is no longer ``writable``."""
+    def response_headers(self, header: str | None) -> list[tuple[str, str]]:
+        """The session's response headers, in order: the ``header``
+        value for a header client (when there is one to send), then the
+        ``Set-Cookie`` lines."""
+
+def add_cookie_headers(
+    message: Any,
+    jar: ResponseJar,
+    *,
+    vary: bool,
+    header: str | None = None,
+) -> None:
+    """Add the jar's Set-Cookie lines (and a header client's session
+    ``header``) to an ASGI ``http.response.start`` message, and ``Vary:
+    Cookie`` (and the header) when the response depended on the session
+    (``vary``) or sets it. The header list is copied."""
 
 class _SealFields(TypedDict):
     password_id: str

@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any, Protocol, runtime_checkable
 
-from iron_fast._core import find_cookie
+from iron_fast._core import ResponseJar, decode_cookie_value, get_cookie
 from iron_fast.errors import ConfigError
-from iron_fast.limits import MAX_CHUNKS, MAX_COOKIE_BYTES, MAX_SAFE_INTEGER
+from iron_fast.limits import MAX_SAFE_INTEGER
 
 __all__ = [
     "CookieJar",
@@ -46,11 +46,7 @@ DOMAIN_RE = re.compile(
 )
 # cookie@2 ``pathValueRegExp``: printable ASCII and space, except ``;``.
 PATH_RE = re.compile(r"[\x20-\x3a\x3d-\x7e]*")
-_HEX = frozenset("0123456789abcdefABCDEF")
 _TRIM = " \t"
-# A percent-encoded value longer than a whole chunked session is not a
-# session: decoding it would only cost time and memory (a 10 MB header).
-MAX_DECODED_VALUE = MAX_CHUNKS * MAX_COOKIE_BYTES
 
 _COOKIE_OPTION_NAMES = (
     "httponly", "secure", "samesite", "path", "domain", "max_age",
@@ -68,24 +64,6 @@ _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
 _PRIORITY = {"low": "Low", "medium": "Medium", "high": "High"}
 
 
-def get_cookie(header: str, name: str) -> str | None:
-    """The value of cookie ``name`` in a ``Cookie`` header, or None.
-
-    Same result as ``parse_cookies(header).get(name)``, but only the one
-    name is looked for: no other pair is split or decoded (the scan is
-    ``_core.find_cookie``). A header that is not text a server could have
-    sent (a lone surrogate) holds no cookie."""
-    try:
-        value = find_cookie(header, name)
-    except UnicodeEncodeError:
-        return None
-    if value is not None and "%" in value:
-        if len(value) > MAX_DECODED_VALUE:
-            return None  # longer than any session: not worth decoding
-        return _decode(value)
-    return value
-
-
 def parse_cookies(header: str) -> dict[str, str]:
     """Every cookie of a ``Cookie`` header, first occurrence winning."""
     cookies: dict[str, str] = {}
@@ -96,33 +74,8 @@ def parse_cookies(header: str) -> dict[str, str]:
         key = key.strip(_TRIM)
         if key not in cookies:
             value = value.strip(_TRIM)
-            cookies[key] = _decode(value) if "%" in value else value
+            cookies[key] = decode_cookie_value(value)
     return cookies
-
-
-def _decode(value: str) -> str:
-    """``decodeURIComponent``, or ``value`` unchanged where it would throw
-    (a ``%`` not followed by two hex digits, escapes that are not UTF-8)."""
-    parts = value.split("%")
-    out = [parts[0]]
-    octets = bytearray()
-    for part in parts[1:]:
-        if len(part) < 2 or part[0] not in _HEX or part[1] not in _HEX:
-            return value
-        octets.append(int(part[:2], 16))
-        if len(part) > 2:
-            try:
-                out.append(octets.decode("utf-8"))
-            except UnicodeDecodeError:
-                return value
-            octets.clear()
-            out.append(part[2:])
-    if octets:
-        try:
-            out.append(octets.decode("utf-8"))
-        except UnicodeDecodeError:
-            return value
-    return "".join(out)
 
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -319,41 +272,29 @@ class CookieJar(Protocol):
     def write(self, name: str, value: str, set_cookie: str) -> None: ...
 
 
-class _RequestCookies:
-    """The request side both jars share: a raw ``Cookie`` header (``str``,
-    or ``bytes`` as ASGI servers give it), read one name at a time."""
-
-    __slots__ = ("cookie_header",)
-
-    cookie_header: str
-
-    def _take(self, cookie_header: str | bytes | None) -> None:
-        if isinstance(cookie_header, bytes):
-            # HTTP header bytes are Latin-1 text, as Node decodes them.
-            cookie_header = cookie_header.decode("latin-1")
-        self.cookie_header = cookie_header or ""
-
-    def read(self, name: str) -> str | None:
-        return get_cookie(self.cookie_header, name)
-
-
-class HeaderCookieJar(_RequestCookies):
+class HeaderCookieJar:
     """A CookieJar over a raw ``Cookie`` header (``str``, or ``bytes`` as
     ASGI servers give it) that collects ``Set-Cookie`` lines in order in
     ``set_cookies`` (pass your own list to append to it), as iron-session
     appends them to a ``Response``."""
 
-    __slots__ = ("set_cookies",)
+    __slots__ = ("cookie_header", "set_cookies")
 
     def __init__(
         self,
         cookie_header: str | bytes | None = None,
         set_cookies: list[str] | None = None,
     ) -> None:
-        self._take(cookie_header)
+        if isinstance(cookie_header, bytes):
+            # HTTP header bytes are Latin-1 text, as Node decodes them.
+            cookie_header = cookie_header.decode("latin-1")
+        self.cookie_header: str = cookie_header or ""
         self.set_cookies: list[str] = (
             [] if set_cookies is None else set_cookies
         )
+
+    def read(self, name: str) -> str | None:
+        return get_cookie(self.cookie_header, name)
 
     def write(self, name: str, value: str, set_cookie: str) -> None:
         self.set_cookies.append(set_cookie)
@@ -362,49 +303,4 @@ class HeaderCookieJar(_RequestCookies):
         return (
             f"{type(self).__name__}(cookie_header=<{len(self.cookie_header)} "
             f"chars>, set_cookies=<{len(self.set_cookies)} lines>)"
-        )
-
-
-class ResponseJar(_RequestCookies):
-    """The jar every framework adapter uses: the request's ``Cookie``
-    header, and the response's ``Set-Cookie`` lines kept by cookie name in
-    ``lines``, so that a ``save()`` in a view and another at the end of
-    the request send one line per cookie, the last.
-
-    With a session header configured (``SessionConfig.header``), the
-    adapter passes the value the request sent as ``session_header`` (None
-    when absent: no header client); ``header_out`` is then the value to
-    send back in that response header, or None for nothing to send."""
-
-    __slots__ = ("header_out", "lines", "session_header")
-
-    def __init__(
-        self,
-        cookie_header: str | bytes | None = None,
-        session_header: str | bytes | None = None,
-    ) -> None:
-        self._take(cookie_header)
-        self.lines: dict[str, str] = {}
-        if isinstance(session_header, bytes):
-            session_header = session_header.decode("latin-1")
-        self.session_header: str | None = session_header
-        self.header_out: str | None = None
-
-    def response_headers(self, header: str | None) -> list[tuple[str, str]]:
-        """The session's response headers, in order: the ``header``
-        value for a header client (when there is one to send), then the
-        ``Set-Cookie`` lines."""
-        out = [("Set-Cookie", line) for line in self.lines.values()]
-        if header is not None and self.header_out is not None:
-            out.insert(0, (header, self.header_out))
-        return out
-
-    def write(self, name: str, value: str, set_cookie: str) -> None:
-        self.lines[name] = set_cookie
-
-    def __repr__(self) -> str:
-        # Sizes only: the header and the lines hold the seals.
-        return (
-            f"{type(self).__name__}(cookie_header=<{len(self.cookie_header)} "
-            f"chars>, lines=<{len(self.lines)}>)"
         )

@@ -4,7 +4,12 @@ the CLI share: each defined here once (or taken from the core)."""
 
 from __future__ import annotations
 
-from iron_fast._core import MIN_PASSWORD_LENGTH, TIMESTAMP_SKEW_SEC
+from iron_fast._core import (
+    MAX_CHUNKS,
+    MAX_COOKIE_BYTES,
+    MIN_PASSWORD_LENGTH,
+    TIMESTAMP_SKEW_SEC,
+)
 
 __all__ = [
     "MAX_AGE_FOREVER",
@@ -18,12 +23,9 @@ __all__ = [
     "describe_password_id",
 ]
 
-# Browsers cap one cookie at 4096 bytes, counted over the whole Set-Cookie
-# line; iron-session 9 measures the same way (MAX_COOKIE_BYTES).
-MAX_COOKIE_BYTES = 4096
-# iron-session 9's hard cap: more chunks would overflow the Cookie header
-# limits of common proxies (nginx: 8 KB) and fail there, far from here.
-MAX_CHUNKS = 4
+# MAX_COOKIE_BYTES (one cookie's Set-Cookie line, as browsers count it)
+# and MAX_CHUNKS (iron-session 9's cap) are the core's: its cookie reader
+# bounds what it decodes by them.
 # The longest session header read or written: what a chunked session
 # cookie can hold. Longer values are no session, as oversized cookies are.
 MAX_HEADER_BYTES = MAX_CHUNKS * MAX_COOKIE_BYTES

@@ -19,7 +19,11 @@ from litestar.middleware.session.base import (
 )
 from litestar.types import Empty, Message, Receive, Scope, Scopes, Send
 
-from iron_fast.asgi import ReadTrackingSession, ScopeJar, add_cookie_headers
+from iron_fast.asgi import (
+    ReadTrackingSession,
+    ResponseJar,
+    add_cookie_headers,
+)
 from iron_fast.session import IronSession
 from iron_fast.session_config import SessionConfig, SessionOptions
 
@@ -34,14 +38,14 @@ class IronSessionBackend(BaseSessionBackend["IronCookieBackendConfig"]):
     Litestar's own callers (``SessionAuth``, the test client's
     ``set_session_data``/``get_session_data``)."""
 
-    async def open(self, jar: ScopeJar) -> IronSession:
+    async def open(self, jar: ResponseJar) -> IronSession:
         """The request's session, with the lifetime rules (the revocation
         store awaited, if there is one)."""
         codec = self.config.session_config.codec
         opened = await codec.aload(jar)
         return ReadTrackingSession(jar, codec, *opened, deferred=True)
 
-    def write(self, jar: ScopeJar, value: Any, scope: Scope) -> None:
+    def write(self, jar: ResponseJar, value: Any, scope: Scope) -> None:
         """What the connection's final session value says: a modified
         IronSession saved, anything else (``set_session``) sealed in
         its place, an empty one or ``clear_session``'s Empty cleared."""
@@ -93,8 +97,8 @@ class IronSessionBackend(BaseSessionBackend["IronCookieBackendConfig"]):
 
 def _jar(
     connection: ASGIConnection[Any, Any, Any, Any], header: str | None
-) -> ScopeJar:
-    jar = ScopeJar(connection.scope, header)
+) -> ResponseJar:
+    jar = ResponseJar.from_scope(connection.scope, header)
     if not jar.cookie_header:
         # The test client's session helpers hand parsed cookies only.
         jar.cookie_header = "; ".join(
@@ -113,7 +117,7 @@ class IronSessionMiddleware(SessionMiddleware[IronSessionBackend]):
     ) -> None:
         backend = self.backend
         header = backend.config.session_config.header
-        jar = ScopeJar(scope, header)
+        jar = ResponseJar.from_scope(scope, header)
         session = await backend.open(jar)
         scope["session"] = session
 
@@ -124,7 +128,7 @@ class IronSessionMiddleware(SessionMiddleware[IronSessionBackend]):
                     await session.config.codec.arevoke(pending)
                 value = scope.get("session")
                 backend.write(jar, value, scope)
-                jar.started = True
+                jar.writable = False  # the headers are out
                 vary = value is not session or session.accessed
                 add_cookie_headers(message, jar, vary=vary, header=header)
             await send(message)

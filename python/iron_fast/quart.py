@@ -15,7 +15,7 @@ from quart.wrappers import BaseRequestWebsocket, Response
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from iron_fast import flask as flask_adapter
-from iron_fast.asgi import ReadTrackingSession, ScopeJar
+from iron_fast.asgi import ReadTrackingSession, ResponseJar
 from iron_fast.flask import IronFlaskSession
 from iron_fast.session_config import Password, SessionConfig, SessionOptions
 
@@ -70,7 +70,7 @@ class IronSessionInterface(SessionInterface):
         codec = self._flask.config(cast("flask.Flask", app)).codec
         codec.check_store_client(is_async=True, adapter="Quart")
         # Refuses writes on a WebSocket.
-        jar = ScopeJar(request.scope, codec.config.header)
+        jar = ResponseJar.from_scope(request.scope, codec.config.header)
         opened = await codec.aload(jar)  # the revocation store awaited
         return IronQuartSession(jar, codec, *opened, deferred=True)
 
@@ -84,8 +84,7 @@ class IronSessionInterface(SessionInterface):
         pending = iron.pending_revocation
         if pending is not None:  # session.revoke() in the view
             await iron.config.codec.arevoke(pending)
-        jar = iron.jar
-        if response is None or cast(ScopeJar, jar).websocket:
+        if response is None or not cast(ResponseJar, iron.jar).writable:
             # A WebSocket (Quart passes no response, or the one that
             # refused it): no cookie is written there.
             if session.modified:

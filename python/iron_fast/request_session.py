@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from iron_fast.codec import SessionCodec
 from iron_fast.cookies import ResponseJar
-from iron_fast.errors import ConfigError, IronError
+from iron_fast.errors import ConfigError
 from iron_fast.session import ReadTrackingSession
 from iron_fast.session_config import OPTION_NAMES, SessionConfig
 
@@ -39,28 +39,15 @@ def adapter_config(
     return SessionConfig(**{"cookie_name": "session", **options})
 
 
-class _Jar(ResponseJar):
-    """The one jar, told when the response's headers were handed over
-    (a cookie written after that would be lost)."""
-
-    __slots__ = ("finished",)
-
-    def __init__(
-        self,
-        cookie_header: str | bytes | None,
-        session_header: str | bytes | None,
-        writable: bool,
-    ) -> None:
-        super().__init__(cookie_header, session_header)
-        self.finished = not writable
-
-    def assert_writable(self) -> None:
-        if self.finished:
-            raise IronError(
-                "the session cookie can no longer be sent (the response's "
-                "headers are out, or a WebSocket): save or destroy the "
-                "session in an HTTP handler, before it responds"
-            )
+def _jar(
+    cookie_header: str | bytes | None,
+    session_header: str | bytes | None,
+    writable: bool,
+) -> ResponseJar:
+    """The one jar, closed to writes at once for a WebSocket."""
+    jar = ResponseJar(cookie_header, session_header)
+    jar.writable = writable
+    return jar
 
 
 class Finish(NamedTuple):
@@ -99,7 +86,7 @@ class RequestSession(ReadTrackingSession):
         asked through its sync client. Not ``writable`` for a WebSocket,
         which has no response to carry a cookie (``save()`` and
         ``destroy()`` then raise)."""
-        jar = _Jar(cookie_header, session_header, writable)
+        jar = _jar(cookie_header, session_header, writable)
         return cls(jar, codec, *codec.load(jar))
 
     @classmethod
@@ -113,7 +100,7 @@ class RequestSession(ReadTrackingSession):
     ) -> RequestSession:
         """``open`` for async adapters: the store is awaited, and so is a
         ``revoke()``, by ``afinish``."""
-        jar = _Jar(cookie_header, session_header, writable)
+        jar = _jar(cookie_header, session_header, writable)
         return cls(jar, codec, *await codec.aload(jar), deferred=True)
 
     def finish(self, status: int) -> Finish:
@@ -123,13 +110,13 @@ class RequestSession(ReadTrackingSession):
         way does not commit half its changes; its own ``save()`` or
         ``destroy()`` still goes out. Raises what ``save()`` raises."""
         jar = self.jar
-        assert isinstance(jar, _Jar)
+        assert isinstance(jar, ResponseJar)
         if self.modified and status < 500:
             if dict.__len__(self):
                 self.save()
             else:
                 self.config.codec.clear(jar)
-        jar.finished = True
+        jar.writable = False  # the response's headers go out now
         header = self.config.header
         headers = jar.response_headers(header)
         if not (self.accessed or headers):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from iron_fast.asgi import ScopeJar, add_cookie_headers
+from iron_fast.asgi import ResponseJar, add_cookie_headers
 from iron_fast.session import IronSession
 from iron_fast.session_config import SessionConfig, SessionOptions
 
@@ -78,7 +78,7 @@ class IronSessionMiddleware:
             return await self.app(scope, receive, send)
         config = self.config
         codec = config.codec
-        jar = ScopeJar(scope, config.header)
+        jar = ResponseJar.from_scope(scope, config.header)
         opened = await codec.aload(jar)
         session = IronSession(jar, codec, *opened, deferred=True)
         scope["session"] = session
@@ -89,7 +89,7 @@ class IronSessionMiddleware:
                 if pending is not None:  # session.revoke() in the view
                     await codec.arevoke(pending)
                 _finish(session, jar, message)
-                jar.started = True
+                jar.writable = False  # the headers are out
                 if jar.lines and scope.get("scheme") == "http":
                     self._tell_about_http()
             await send(message)
@@ -131,7 +131,7 @@ def _iron_options(options: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
-def _finish(session: IronSession, jar: ScopeJar, message: Message) -> None:
+def _finish(session: IronSession, jar: ResponseJar, message: Message) -> None:
     config = session.config
     if session.modified:
         max_age = config.max_age

@@ -4,6 +4,7 @@
 
 mod errors;
 mod inspect;
+mod jar;
 mod reader;
 mod sealers;
 mod writer;
@@ -451,17 +452,31 @@ fn py_to_json(data: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(String::from_utf8(bytes).expect("the writer emits UTF-8"))
 }
 
-/// `iron_fast.cookies.get_cookie` before %-decoding: the raw value of
-/// cookie `name` in a `Cookie` header, or None. A header or name that is not
-/// UTF-8 (a lone surrogate) raises UnicodeEncodeError; the caller scans it
-/// in Python instead.
+/// The value of cookie ``name`` in a ``Cookie`` header, or None: the
+/// first pair of that name, %-decoded like ``decodeURIComponent`` (kept
+/// raw where that would throw), as cookie@2 parses it; only that name is
+/// looked for. A header or name that is not text a server could have sent
+/// (a lone surrogate) holds no cookie, and a %-encoded value longer than a
+/// whole chunked session is not decoded: None.
 #[pyfunction]
-fn find_cookie<'py>(
+fn get_cookie<'py>(
     header: &Bound<'py, PyString>,
     name: &Bound<'py, PyString>,
-) -> PyResult<Option<Bound<'py, PyString>>> {
-    let (text, key) = (header.to_str()?, name.to_str()?);
-    Ok(crate::cookie::find(text, key).map(|value| PyString::new(header.py(), value)))
+) -> Option<Bound<'py, PyString>> {
+    let (text, key) = (header.to_str().ok()?, name.to_str().ok()?);
+    crate::cookie::get(text, key).map(|value| PyString::new(header.py(), &value))
+}
+
+/// A cookie value %-decoded like ``decodeURIComponent``, or unchanged where
+/// that would throw (cookie@2's ``decode``): ``iron_fast.cookies.parse_cookies``'
+/// decoding, the one ``get_cookie`` and the jar apply.
+#[pyfunction]
+fn decode_cookie_value<'py>(value: &Bound<'py, PyString>) -> Bound<'py, PyString> {
+    // Text with a lone surrogate came from no server: kept as it is.
+    match value.to_str().map(crate::cookie::decode) {
+        Ok(std::borrow::Cow::Owned(decoded)) => PyString::new(value.py(), &decoded),
+        _ => value.clone(),
+    }
 }
 
 /// Parses JSON text as `JSON.parse` does, keeping integers as `int`.
@@ -480,18 +495,23 @@ fn py_from_json<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>>
 #[pymodule(gil_used = false)]
 fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<PySealer>()?;
+    module.add_class::<jar::ResponseJar>()?;
+    module.add_function(wrap_pyfunction!(jar::add_cookie_headers, module)?)?;
     module.add_function(wrap_pyfunction!(sealers::sealer_for, module)?)?;
     module.add_function(wrap_pyfunction!(sealers::seal_data, module)?)?;
     module.add_function(wrap_pyfunction!(sealers::unseal_data, module)?)?;
     module.add_function(wrap_pyfunction!(py_to_json, module)?)?;
     module.add_function(wrap_pyfunction!(py_from_json, module)?)?;
-    module.add_function(wrap_pyfunction!(find_cookie, module)?)?;
+    module.add_function(wrap_pyfunction!(get_cookie, module)?)?;
+    module.add_function(wrap_pyfunction!(decode_cookie_value, module)?)?;
     module.add_function(wrap_pyfunction!(inspect::seal_fields, module)?)?;
     module.add("DEFAULT_TTL", DEFAULT_TTL_SEC)?;
     // The core's limits, so that Python states them without a copy.
     module.add("TIMESTAMP_SKEW_SEC", DEFAULT_TIMESTAMP_SKEW_SEC)?;
     module.add("MIN_PASSWORD_LENGTH", crate::password::MIN_PASSWORD_LEN)?;
     module.add("MAX_ITERATIONS", MAX_ITERATIONS)?;
+    module.add("MAX_COOKIE_BYTES", crate::cookie::MAX_COOKIE_BYTES)?;
+    module.add("MAX_CHUNKS", crate::cookie::MAX_CHUNKS)?;
     let limits = pyo3::types::PyDict::new(module.py());
     limits.set_item("max_cached_token", cache::MAX_CACHED_TOKEN)?;
     limits.set_item("gil_release", GIL_DETACH_THRESHOLD)?;

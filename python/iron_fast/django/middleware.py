@@ -56,15 +56,21 @@ class _SetCookie(Morsel):  # type: ignore[type-arg]
 class _RequestCookies(ResponseJar):
     """The one jar, reading ``request.COOKIES``: what Django documents
     its session middleware reading (a RequestFactory test or a middleware
-    that rewrites cookies sets it)."""
+    that rewrites cookies sets it). Made by ``of``."""
 
     __slots__ = ("cookies",)
 
-    def __init__(
-        self, cookies: Mapping[str, str], session_header: str | None
-    ) -> None:
-        super().__init__(None, session_header)
-        self.cookies = cookies
+    cookies: Mapping[str, str]
+
+    @classmethod
+    def of(
+        cls, cookies: Mapping[str, str], session_header: str | None
+    ) -> _RequestCookies:
+        # The native jar takes its arguments when it is made, before any
+        # __init__: a subclass adds its own after.
+        jar = cls(None, session_header)
+        jar.cookies = cookies
+        return jar
 
     def read(self, name: str) -> str | None:
         return self.cookies.get(name)
@@ -87,7 +93,7 @@ class SessionMiddleware(middleware.SessionMiddleware):
         store = cast("type[SessionStore]", self.SessionStore)
         header = session_config().header
         request.session = store(
-            jar=_RequestCookies(
+            jar=_RequestCookies.of(
                 request.COOKIES,
                 None if header is None else request.headers.get(header),
             )
