@@ -6,6 +6,7 @@
 //! of its own; the cookie rules themselves are `crate::cookie`'s.
 
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyUnicodeEncodeError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
@@ -39,13 +40,14 @@ pub struct ResponseJar {
     writable: bool,
 }
 
-/// HTTP header bytes as text: Latin-1, one character per byte.
+/// HTTP header bytes as text: Latin-1, one character per byte. ASCII, the
+/// usual case, is already UTF-8; the other bytes are U+0080 to U+00FF.
 fn latin1<'py>(py: Python<'py>, bytes: &[u8]) -> Bound<'py, PyString> {
     match std::str::from_utf8(bytes) {
-        Ok(text) if bytes.is_ascii() => PyString::new(py, text),
+        Ok(text) if text.is_ascii() => PyString::new(py, text),
         _ => PyString::new(
             py,
-            &bytes.iter().map(|&b| char::from(b)).collect::<String>(),
+            &bytes.iter().copied().map(char::from).collect::<String>(),
         ),
     }
 }
@@ -68,6 +70,18 @@ fn header_text<'py>(
         "{what} must be str, bytes or None, not {}",
         value.get_type().name()?
     )))
+}
+
+/// The name and value of one ASGI header: a 2-tuple of bytes (or any
+/// 2-item sequence).
+fn header_pair<'py>(
+    pair: &Bound<'py, PyAny>,
+) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+    let (name, value) = match pair.cast::<PyTuple>() {
+        Ok(tuple) if tuple.len() == 2 => (tuple.get_item(0)?, tuple.get_item(1)?),
+        _ => (pair.get_item(0)?, pair.get_item(1)?),
+    };
+    Ok((name.cast_into::<PyBytes>()?, value.cast_into::<PyBytes>()?))
 }
 
 impl ResponseJar {
@@ -118,22 +132,22 @@ impl ResponseJar {
         let mut cookie: Vec<u8> = Vec::new();
         let mut cookies = 0;
         let mut session_header = None;
-        for pair in scope.get_item("headers")?.try_iter()? {
-            let pair = pair?;
-            let key = pair.get_item(0)?;
-            let key = key.cast::<PyBytes>()?.as_bytes();
+        for pair in scope.get_item(intern!(py, "headers"))?.try_iter()? {
+            let (key, value) = header_pair(&pair?)?;
+            let key = key.as_bytes();
             if key == b"cookie" {
                 if cookies > 0 {
                     cookie.extend_from_slice(b"; ");
                 }
-                cookie.extend_from_slice(pair.get_item(1)?.cast::<PyBytes>()?.as_bytes());
+                cookie.extend_from_slice(value.as_bytes());
                 cookies += 1;
             } else if session_header.is_none() && wanted.as_deref().map(str::as_bytes) == Some(key)
             {
-                session_header = Some(latin1(py, pair.get_item(1)?.cast::<PyBytes>()?.as_bytes()));
+                session_header = Some(latin1(py, value.as_bytes()));
             }
         }
-        let websocket = scope.get_item("type")?.eq("websocket")?;
+        let kind = scope.get_item(intern!(py, "type"))?;
+        let websocket = kind.cast::<PyString>()?.to_str()? == "websocket";
         Ok(Self::new_jar(
             py,
             Some(latin1(py, &cookie)),
@@ -263,7 +277,8 @@ pub fn add_cookie_headers(
     if !(vary || !lines.is_empty() || out.is_some()) {
         return Ok(());
     }
-    let headers = match message.get_item("headers") {
+    let key = intern!(py, "headers");
+    let headers = match message.get_item(key) {
         Ok(given) => PyList::new(py, given.try_iter()?.collect::<PyResult<Vec<_>>>()?)?,
         Err(missing) if missing.is_instance_of::<PyKeyError>(py) => PyList::empty(py),
         Err(error) => return Err(error),
@@ -274,13 +289,14 @@ pub fn add_cookie_headers(
     };
     let mut extended = false;
     for (index, pair) in headers.iter().enumerate() {
-        if pair.get_item(0)?.cast::<PyBytes>()?.as_bytes() == b"vary" {
+        // ASGI headers are bytes; anything else is left as it is.
+        let Ok((name, value)) = header_pair(&pair) else {
+            continue;
+        };
+        if name.as_bytes() == b"vary" {
             // Extend the first one: caches may read only that.
-            let mut value = pair.get_item(1)?.cast::<PyBytes>()?.as_bytes().to_vec();
-            value.extend_from_slice(b", ");
-            value.extend_from_slice(varies.as_bytes());
-            let pair = PyTuple::new(py, [PyBytes::new(py, b"vary"), PyBytes::new(py, &value)])?;
-            headers.set_item(index, pair)?;
+            let value = [value.as_bytes(), b", ", varies.as_bytes()].concat();
+            headers.set_item(index, (name, PyBytes::new(py, &value)))?;
             extended = true;
             break;
         }
@@ -298,13 +314,13 @@ pub fn add_cookie_headers(
         ))?;
     }
     for line in lines.values() {
-        let line = line.cast::<PyString>()?;
+        let line = line.cast_into::<PyString>()?;
         headers.append((
             PyBytes::new(py, b"set-cookie"),
             latin1_bytes(py, line.to_str()?)?,
         ))?;
     }
-    message.set_item("headers", headers)
+    message.set_item(key, headers)
 }
 
 /// Header text as the bytes an ASGI server sends: Latin-1.
