@@ -152,3 +152,12 @@ def test_add_cookie_headers_adds_vary_only_when_needed() -> None:
     assert "headers" not in message
     add_cookie_headers(message, ResponseJar(), vary=True)
     assert message["headers"] == [(b"vary", b"Cookie")]
+
+
+def test_add_cookie_headers_refuses_a_line_that_is_not_latin1() -> None:
+    # Unreachable through the codec (its lines are ASCII), but a jar
+    # written by hand gets a plain ValueError, not a broken exception.
+    jar = ResponseJar()
+    jar.write("s", "v", "s=\u20ac")
+    with pytest.raises(ValueError, match="Latin-1"):
+        add_cookie_headers({"headers": []}, jar, vary=False)

@@ -5,7 +5,7 @@
 //! times on every request, and as Python each of those steps was a frame
 //! of its own; the cookie rules themselves are `crate::cookie`'s.
 
-use pyo3::exceptions::{PyKeyError, PyTypeError, PyUnicodeEncodeError};
+use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
@@ -332,6 +332,6 @@ fn latin1_bytes<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyBytes
         .chars()
         .map(|c| u8::try_from(u32::from(c)).map_err(|_| ()))
         .collect::<Result<Vec<u8>, ()>>()
-        .map_err(|()| PyUnicodeEncodeError::new_err("a header that is not Latin-1"))?;
+        .map_err(|()| PyValueError::new_err("a response header must be Latin-1 text"))?;
     Ok(PyBytes::new(py, &bytes))
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 //! The PyO3 module `iron_fast._core`: argument conversion and the GIL
-//! policy around the pure core, nothing else.
+//! policy around the pure core, and the adapters' cookie jar (`jar.rs`),
+//! which holds Python objects and so lives here, its rules in the core.
 
 mod errors;
 mod inspect;
