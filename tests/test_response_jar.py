@@ -161,3 +161,12 @@ def test_add_cookie_headers_refuses_a_line_that_is_not_latin1() -> None:
     jar.write("s", "v", "s=\u20ac")
     with pytest.raises(ValueError, match="Latin-1"):
         add_cookie_headers({"headers": []}, jar, vary=False)
+
+
+def test_from_scope_skips_headers_that_are_not_bytes() -> None:
+    # ASGI servers send bytes; a middleware that put text in the scope
+    # costs its request no session, not a 500.
+    jar = ResponseJar.from_scope(
+        scope(("cookie", "s=1"), (b"cookie", b"s=2"))  # type: ignore[arg-type]
+    )
+    assert jar.read("s") == "2"

@@ -133,7 +133,10 @@ impl ResponseJar {
         let mut cookies = 0;
         let mut session_header = None;
         for pair in scope.get_item(intern!(py, "headers"))?.try_iter()? {
-            let (key, value) = header_pair(&pair?)?;
+            // ASGI headers are bytes; a pair that is not is no cookie.
+            let Ok((key, value)) = header_pair(&pair?) else {
+                continue;
+            };
             let key = key.as_bytes();
             if key == b"cookie" {
                 if cookies > 0 {
