@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
-//! `ResponseJar`, the cookie jar every framework adapter uses, and the
-//! ASGI side of it (a jar from a connection scope, its headers added to a
-//! response message). Native because an adapter goes through it several
-//! times on every request, and as Python each of those steps was a frame
-//! of its own; the cookie rules themselves are `crate::cookie`'s.
+//! `ResponseJar`, the cookie jar every framework adapter uses, the ASGI
+//! side of it (a jar from a connection scope, its headers added to a
+//! response message), and `get_cookie` / `decode_cookie_value`, the
+//! jar's reading for the rest of the package. Native because an adapter
+//! goes through the jar several times on every request, and as Python each
+//! of those steps was a frame of its own; the cookie rules themselves are
+//! `crate::cookie`'s.
+
+use std::borrow::Cow;
 
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::intern;
@@ -85,6 +89,25 @@ fn header_pair<'py>(
 }
 
 impl ResponseJar {
+    /// What the session sends back, in order: the session ``header`` for a
+    /// header client (when there is a value to send), then the Set-Cookie
+    /// lines. `response_headers` and `add_cookie_headers` both send this.
+    fn sent<'a, 'py>(
+        &self,
+        py: Python<'py>,
+        header: Option<&'a str>,
+    ) -> PyResult<Vec<(&'a str, Bound<'py, PyString>)>> {
+        let lines = self.lines.bind(py);
+        let mut out = Vec::with_capacity(lines.len() + 1);
+        if let (Some(name), Some(value)) = (header, &self.header_out) {
+            out.push((name, value.bind(py).clone()));
+        }
+        for line in lines.values() {
+            out.push(("Set-Cookie", line.cast_into::<PyString>()?));
+        }
+        Ok(out)
+    }
+
     fn new_jar(
         py: Python<'_>,
         cookie_header: Option<Bound<'_, PyString>>,
@@ -196,8 +219,7 @@ impl ResponseJar {
     /// that is not text a server could have sent (a lone surrogate) holds
     /// no cookie.
     fn read<'py>(&self, py: Python<'py>, name: &str) -> Option<Bound<'py, PyString>> {
-        let header = self.cookie_header.bind(py).to_str().ok()?;
-        cookie::get(header, name).map(|value| PyString::new(py, &value))
+        cookie_value(self.cookie_header.bind(py), name)
     }
 
     /// Keep ``set_cookie``, the whole Set-Cookie text, as cookie ``name``'s
@@ -233,14 +255,11 @@ impl ResponseJar {
     fn response_headers<'py>(
         &self,
         py: Python<'py>,
-        header: Option<&Bound<'py, PyString>>,
+        header: Option<&str>,
     ) -> PyResult<Bound<'py, PyList>> {
         let out = PyList::empty(py);
-        if let (Some(name), Some(value)) = (header, &self.header_out) {
-            out.append((name, value.bind(py)))?;
-        }
-        for line in self.lines.bind(py).values() {
-            out.append(("Set-Cookie", line))?;
+        for (name, value) in self.sent(py, header)? {
+            out.append((name, value))?;
         }
         Ok(out)
     }
@@ -272,12 +291,8 @@ pub fn add_cookie_headers(
     vary: bool,
     header: Option<&str>,
 ) -> PyResult<()> {
-    let lines = jar.lines.bind(py);
-    let out = match (header, &jar.header_out) {
-        (Some(name), Some(value)) => Some((name, value.bind(py).to_str()?)),
-        _ => None,
-    };
-    if !(vary || !lines.is_empty() || out.is_some()) {
+    let sent = jar.sent(py, header)?;
+    if !vary && sent.is_empty() {
         return Ok(());
     }
     let key = intern!(py, "headers");
@@ -310,20 +325,47 @@ pub fn add_cookie_headers(
             PyBytes::new(py, varies.as_bytes()),
         ))?;
     }
-    if let Some((name, value)) = out {
+    for (name, value) in sent {
         headers.append((
             PyBytes::new(py, name.to_ascii_lowercase().as_bytes()),
-            latin1_bytes(py, value)?,
-        ))?;
-    }
-    for line in lines.values() {
-        let line = line.cast_into::<PyString>()?;
-        headers.append((
-            PyBytes::new(py, b"set-cookie"),
-            latin1_bytes(py, line.to_str()?)?,
+            latin1_bytes(py, value.to_str()?)?,
         ))?;
     }
     message.set_item(key, headers)
+}
+
+/// Cookie ``name``'s value in ``header``, %-decoded; None for none, and
+/// for a header that is not text a server could have sent (a lone
+/// surrogate): what the jar's ``read`` and ``get_cookie`` answer.
+fn cookie_value<'py>(header: &Bound<'py, PyString>, name: &str) -> Option<Bound<'py, PyString>> {
+    let text = header.to_str().ok()?;
+    cookie::get(text, name).map(|value| PyString::new(header.py(), &value))
+}
+
+/// The value of cookie ``name`` in a ``Cookie`` header, or None: the
+/// first pair of that name, %-decoded like ``decodeURIComponent`` (kept
+/// raw where that would throw), as cookie@2 parses it; only that name is
+/// looked for. A header or name that is not text a server could have sent
+/// (a lone surrogate) holds no cookie, and a %-encoded value longer than a
+/// whole chunked session is not decoded: None.
+#[pyfunction]
+pub fn get_cookie<'py>(
+    header: &Bound<'py, PyString>,
+    name: &Bound<'py, PyString>,
+) -> Option<Bound<'py, PyString>> {
+    cookie_value(header, name.to_str().ok()?)
+}
+
+/// A cookie value %-decoded like ``decodeURIComponent``, or unchanged where
+/// that would throw (cookie@2's ``decode``): ``iron_fast.cookies.parse_cookies``'
+/// decoding, the one ``get_cookie`` and the jar apply.
+#[pyfunction]
+pub fn decode_cookie_value<'py>(value: &Bound<'py, PyString>) -> Bound<'py, PyString> {
+    // Text with a lone surrogate came from no server: kept as it is.
+    match value.to_str().map(cookie::decode) {
+        Ok(Cow::Owned(decoded)) => PyString::new(value.py(), &decoded),
+        _ => value.clone(),
+    }
 }
 
 /// Header text as the bytes an ASGI server sends: Latin-1.

@@ -453,33 +453,6 @@ fn py_to_json(data: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(String::from_utf8(bytes).expect("the writer emits UTF-8"))
 }
 
-/// The value of cookie ``name`` in a ``Cookie`` header, or None: the
-/// first pair of that name, %-decoded like ``decodeURIComponent`` (kept
-/// raw where that would throw), as cookie@2 parses it; only that name is
-/// looked for. A header or name that is not text a server could have sent
-/// (a lone surrogate) holds no cookie, and a %-encoded value longer than a
-/// whole chunked session is not decoded: None.
-#[pyfunction]
-fn get_cookie<'py>(
-    header: &Bound<'py, PyString>,
-    name: &Bound<'py, PyString>,
-) -> Option<Bound<'py, PyString>> {
-    let (text, key) = (header.to_str().ok()?, name.to_str().ok()?);
-    crate::cookie::get(text, key).map(|value| PyString::new(header.py(), &value))
-}
-
-/// A cookie value %-decoded like ``decodeURIComponent``, or unchanged where
-/// that would throw (cookie@2's ``decode``): ``iron_fast.cookies.parse_cookies``'
-/// decoding, the one ``get_cookie`` and the jar apply.
-#[pyfunction]
-fn decode_cookie_value<'py>(value: &Bound<'py, PyString>) -> Bound<'py, PyString> {
-    // Text with a lone surrogate came from no server: kept as it is.
-    match value.to_str().map(crate::cookie::decode) {
-        Ok(std::borrow::Cow::Owned(decoded)) => PyString::new(value.py(), &decoded),
-        _ => value.clone(),
-    }
-}
-
 /// Parses JSON text as `JSON.parse` does, keeping integers as `int`.
 #[pyfunction]
 #[pyo3(name = "from_json")]
@@ -503,8 +476,8 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(sealers::unseal_data, module)?)?;
     module.add_function(wrap_pyfunction!(py_to_json, module)?)?;
     module.add_function(wrap_pyfunction!(py_from_json, module)?)?;
-    module.add_function(wrap_pyfunction!(get_cookie, module)?)?;
-    module.add_function(wrap_pyfunction!(decode_cookie_value, module)?)?;
+    module.add_function(wrap_pyfunction!(jar::get_cookie, module)?)?;
+    module.add_function(wrap_pyfunction!(jar::decode_cookie_value, module)?)?;
     module.add_function(wrap_pyfunction!(inspect::seal_fields, module)?)?;
     module.add("DEFAULT_TTL", DEFAULT_TTL_SEC)?;
     // The core's limits, so that Python states them without a copy.
