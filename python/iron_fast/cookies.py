@@ -278,23 +278,31 @@ class HeaderCookieJar:
     ``set_cookies`` (pass your own list to append to it), as iron-session
     appends them to a ``Response``."""
 
-    __slots__ = ("cookie_header", "set_cookies")
+    __slots__ = ("_request", "set_cookies")
 
     def __init__(
         self,
         cookie_header: str | bytes | None = None,
         set_cookies: list[str] | None = None,
     ) -> None:
-        if isinstance(cookie_header, bytes):
-            # HTTP header bytes are Latin-1 text, as Node decodes them.
-            cookie_header = cookie_header.decode("latin-1")
-        self.cookie_header: str = cookie_header or ""
+        # The request side is the adapters' jar: one reading of a Cookie
+        # header (Latin-1 bytes, %-decoding) for both.
+        self._request = ResponseJar(cookie_header)
         self.set_cookies: list[str] = (
             [] if set_cookies is None else set_cookies
         )
 
+    @property
+    def cookie_header(self) -> str:
+        """The request's ``Cookie`` header, as text ("" for none)."""
+        return self._request.cookie_header
+
+    @cookie_header.setter
+    def cookie_header(self, value: str | bytes | None) -> None:
+        self._request.cookie_header = value
+
     def read(self, name: str) -> str | None:
-        return get_cookie(self.cookie_header, name)
+        return self._request.read(name)
 
     def write(self, name: str, value: str, set_cookie: str) -> None:
         self.set_cookies.append(set_cookie)
