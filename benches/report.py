@@ -81,9 +81,9 @@ TARGETS = [
     ("`unseal_data`, a seal not seen before: x the native floor",
      "unseal / floor", "<=", 1.5, "issue 5"),
     ("Starlette, in process: µs `IronSessionMiddleware` adds",
-     "starlette +µs", "<=", 15, "DESIGN.md"),
+     "starlette +µs", "<=", 15, "docs/design.md"),
     ("Flask, in process: µs `IronSessionInterface` adds", "flask +µs", "<=",
-     40, "DESIGN.md"),
+     40, "docs/design.md"),
     ("Starlette, in process: `IronSessionMiddleware`'s overhead / "
      "`SessionMiddleware`'s, a new cookie", "starlette share new", "<=",
      0.25, "issue 5"),
