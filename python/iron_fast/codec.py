@@ -160,6 +160,8 @@ class SessionCodec:
         "_expire_suffix",
         "_expires_at",
         "_make_sealer",
+        "_name",
+        "_plain",
         "_save_suffix",
         "_sealer",
         "config",
@@ -194,6 +196,18 @@ class SessionCodec:
         )
         self._chunk_names = tuple(f"{name}.{i}" for i in range(MAX_CHUNKS))
         self.lifetime = Lifetime.of(config)
+        self._name = name
+        # Nothing around this configuration's seal: no envelope, no
+        # lifetime metadata, no header transport, no fixed expiry to check.
+        # Reading is then the cookie unsealed and saving the data sealed
+        # into the cookie, each in one method: the steps it skips cost an
+        # adapter's request a measured share of its time (CHANGELOG.md).
+        self._plain = (
+            self._envelope is None
+            and self.lifetime is None
+            and config.header is None
+            and expires is None
+        )
         if clock is None:  # the config's own codec: fail at start-up
             self._check_expires()
 
@@ -238,10 +252,10 @@ class SessionCodec:
     def _cookie_seal(self, jar: CookieJar) -> str | None:
         if self._envelope is not None:
             return self._envelope.cookie_seal(self.config, jar)
+        return jar.read(self._name) or self._joined_chunks(jar)
+
+    def _joined_chunks(self, jar: CookieJar) -> str | None:
         read = jar.read
-        seal = read(self.config.cookie_name)
-        if seal:
-            return seal
         names = self._chunk_names
         seal = read(names[0])
         if not seal:
@@ -301,11 +315,22 @@ class SessionCodec:
     def load(self, jar: CookieJar) -> Opened:
         """The request's session, with the lifetime rules applied (the
         revocation store asked through its sync client)."""
+        if self._plain:  # the cookie, unsealed (``_open`` in one step)
+            seal = jar.read(self._name) or self._joined_chunks(jar)
+            if not seal:
+                return _EMPTY
+            value, reason = self._sealer.unseal_or_none(seal)
+            if reason is None and (type(value) is dict or value is None):
+                return Opened(value)
+            self._report(seal, value, reason)
+            return _EMPTY
         seal = self.request_seal(jar)
         return self._resealed(jar, seal, self.load_seal(seal))
 
     async def aload(self, jar: CookieJar) -> Opened:
         """``load`` for async adapters: the store is awaited."""
+        if self._plain:  # no store: nothing to await
+            return self.load(jar)
         seal = self.request_seal(jar)
         if self.lifetime is None:  # no store: nothing to await
             opened = Opened(self.open(seal))
@@ -463,8 +488,8 @@ class SessionCodec:
     def sent_cookies(self, jar: CookieJar) -> list[str]:
         """The names of the session cookies the request sent: the cookie,
         or its chunks up to the first gap (what ``request_seal`` joins)."""
-        if jar.read(self.config.cookie_name):
-            return [self.config.cookie_name]
+        if jar.read(self._name):
+            return [self._name]
         names = []
         for name in self._chunk_names:
             if not jar.read(name):
@@ -501,6 +526,38 @@ class SessionCodec:
         when it does not fit (nothing is written), SerializationError for
         data that is not plain JSON, ConfigError when ``expires`` has
         passed, ValueError for data under the reserved metadata key."""
+        if self._plain:
+            seal = self._sealer.seal(data)
+        else:
+            seal, sent = self._wrapped_seal(jar, data, meta)
+            if sent:  # in the session header, or the envelope's cookies
+                return seal
+        name = self._name
+        line = f"{name}={seal}{self._save_suffix}"
+        # Browsers count UTF-8 bytes; every part is ASCII by construction,
+        # and isascii() is O(1), so the fallback never costs in practice.
+        size = len(line) if line.isascii() else len(line.encode())
+        if size <= MAX_COOKIE_BYTES:
+            jar.write(name, seal, line)
+            if jar.read(self._chunk_names[0]):  # it was chunked before
+                self._expire_chunks(jar, first=0)
+            return seal
+        count = self._chunk_count(jar, size, len(seal))
+        budget = self._chunk_budget
+        for index, chunk in enumerate(self._chunk_names[:count]):
+            part = seal[index * budget : (index + 1) * budget]
+            jar.write(chunk, part, f"{chunk}={part}{self._save_suffix}")
+        if jar.read(name):
+            self._expire(jar, name)
+        self._expire_chunks(jar, first=count)
+        return seal
+
+    def _wrapped_seal(
+        self, jar: CookieJar, data: object, meta: SessionMeta | None
+    ) -> tuple[str, bool]:
+        """``save``'s seal of a configuration that is not plain, and
+        whether it is already sent (as the session header, or as the
+        envelope's cookies)."""
         self._check_expires()
         if meta is not None and self.lifetime is not None:
             data = self.lifetime.payload(cast(Mapping[str, Any], data), meta)
@@ -515,28 +572,11 @@ class SessionCodec:
         seal = self._sealer.seal(data)
         if self.request_header(jar) is not None:
             self._send_header(jar, seal)
-            return seal
+            return seal, True
         if self._envelope is not None:
             self._envelope.write_cookie(self.config, jar, seal, expires_ms)
-            return seal
-        name = self.config.cookie_name
-        line = f"{name}={seal}{self._save_suffix}"
-        # Browsers count UTF-8 bytes; every part is ASCII by construction,
-        # and isascii() is O(1), so the fallback never costs in practice.
-        size = len(line) if line.isascii() else len(line.encode())
-        if size <= MAX_COOKIE_BYTES:
-            jar.write(name, seal, line)
-            self._expire_chunks(jar, first=0)
-            return seal
-        count = self._chunk_count(jar, size, len(seal))
-        budget = self._chunk_budget
-        for index, chunk in enumerate(self._chunk_names[:count]):
-            part = seal[index * budget : (index + 1) * budget]
-            jar.write(chunk, part, f"{chunk}={part}{self._save_suffix}")
-        if jar.read(name):
-            self._expire(jar, name)
-        self._expire_chunks(jar, first=count)
-        return seal
+            return seal, True
+        return seal, False
 
     def destroy(self, jar: CookieJar) -> None:
         """iron-session's ``destroy()``: expire the session cookie, and
@@ -549,7 +589,7 @@ class SessionCodec:
         if self._envelope is not None:
             self._envelope.destroy_cookie(self.config, jar)
             return
-        self._expire(jar, self.config.cookie_name)
+        self._expire(jar, self._name)
         self._expire_chunks(jar, first=0)
 
     def clear(self, jar: ResponseJar) -> None:

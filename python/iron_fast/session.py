@@ -120,11 +120,15 @@ class IronSession(dict):  # type: ignore[type-arg]
                 "leaving the user signed in. Get a fresh session to write "
                 "a new one."
             )
-        _assert_writable(self._jar)
+        jar = self._jar
+        _assert_writable(jar)
         codec = self._codec
-        meta = codec.stamp(self._meta)
-        codec.save(self._jar, self, meta)
-        self._meta = meta
+        if codec.lifetime is None:  # no metadata to stamp
+            codec.save(jar, self)
+        else:
+            meta = codec.stamp(self._meta)
+            codec.save(jar, self, meta)
+            self._meta = meta
         self.modified = False
 
     def destroy(self) -> None:
