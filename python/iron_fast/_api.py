@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from iron_fast._core import DEFAULT_TTL, seal_data, sealer_for, unseal_data
+from iron_fast._core import (
+    DEFAULT_TTL,
+    TIMESTAMP_SKEW_SEC,
+    seal_data,
+    sealer_for,
+    unseal_data,
+)
 
 if TYPE_CHECKING:
     from iron_fast._core import Password
@@ -41,7 +47,7 @@ def unseal(
     *,
     password: Password,
     iterations: int = 1,
-    timestamp_skew_sec: int = 60,
+    timestamp_skew_sec: int = TIMESTAMP_SKEW_SEC,
     localtime_offset_ms: int = 0,
 ) -> Any:
     """Strict unseal: the sealed JSON value, or a typed UnsealError
