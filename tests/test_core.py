@@ -9,6 +9,7 @@ import datetime
 import decimal
 import os
 import pickle
+import secrets
 import select
 import signal
 import sys
@@ -553,17 +554,21 @@ def test_seal_data_and_unseal_data_use_the_sealer_of_sealer_for():
     """One cache of sealers, in the binding: the Sealer that seal_data
     made a seal with remembers it, and unseal_data is answered by that
     Sealer's verified-seal cache."""
-    sealer = iron_fast.sealer_for(PW)
-    entries = sealer._cache_info()[1]
-    token = iron_fast.seal_data({"a": 1}, password=PW, ttl=60)
-    assert sealer._cache_info()[1] == entries + 1
+    # A password of this test's own, so its Sealer starts empty: the cache
+    # is direct-mapped, and a seal landing in a slot another test's seal
+    # holds would replace it without adding an entry.
+    password = secrets.token_urlsafe(32)
+    sealer = iron_fast.sealer_for(password)
+    assert sealer._cache_info()[1] == 0
+    token = iron_fast.seal_data({"a": 1}, password=password, ttl=60)
+    assert sealer._cache_info()[1] == 1
     hits = sealer._cache_info()[2]
-    assert iron_fast.unseal_data(token, password=PW, ttl=5) == {"a": 1}
+    assert iron_fast.unseal_data(token, password=password, ttl=5) == {"a": 1}
     assert sealer._cache_info()[2] == hits + 1
     assert sealer.unseal(token) == {"a": 1}
     assert (
         iron_fast.unseal_data(
-            iron_fast.seal_data(None, password=PW), password=PW
+            iron_fast.seal_data(None, password=password), password=password
         )
         == {}
     )
