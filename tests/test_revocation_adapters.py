@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import time_machine
 
-import iron_fast.codec
 from iron_fast import ConfigError, IronSession, SessionConfig, unseal_data
 from iron_fast.revocation import MemoryRevocation, RedisRevocation
 
@@ -41,17 +41,21 @@ OPTIONS: dict[str, Any] = {
 
 
 class Clock:
-    """The codec's clock (ms), frozen; it starts at the real time so that
-    the seals' own expiry (the core's wall clock) is not in the way."""
+    """Python's wall clock, frozen by time-machine and moved only by
+    ``advance``: the clock of the codecs the adapters build. It starts
+    at the real time, so that the seals' own expiry (the core's wall
+    clock, which time-machine does not reach) is not in the way."""
 
-    def __init__(self) -> None:
-        self.now = time.time_ns() // 1_000_000
+    def __init__(self, traveller: time_machine.Coordinates) -> None:
+        self._traveller = traveller
 
-    def __call__(self) -> int:
-        return self.now
+    @property
+    def now(self) -> int:
+        """Milliseconds since 1970, as the codecs read them."""
+        return time.time_ns() // 1_000_000
 
     def advance(self, seconds: float) -> None:
-        self.now += round(seconds * 1000)
+        self._traveller.shift(seconds)
 
 
 Answer = tuple[dict[str, Any], list[str]]  # the JSON body, Set-Cookie lines
@@ -533,13 +537,12 @@ DRIVERS: dict[str, Callable[[Any], Any]] = {
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    # The codecs the adapters build read this clock (the default one of
-    # every SessionCodec made while the test runs).
-    frozen = Clock()
-    monkeypatch.setattr(iron_fast.codec, "_wall_ms", frozen)
+def clock() -> Iterator[Clock]:
+    # A whole second, so that every reading is a whole millisecond.
+    start = time.time_ns() // 1_000_000_000
     REASONS.clear()
-    return frozen
+    with time_machine.travel(start, tick=False) as traveller:
+        yield Clock(traveller)
 
 
 @pytest.fixture(params=["memory", "redis"])
