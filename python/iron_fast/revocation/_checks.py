@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from typing import Final, Literal
 
 from iron_fast.errors import ConfigError
@@ -61,34 +60,28 @@ def check_ms(name: str, value: object) -> int:
     return value
 
 
-def now_or(now_ms: int | None, clock: Callable[[], int]) -> int:
-    return clock() if now_ms is None else check_ms("now_ms", now_ms)
-
-
-def wall_ms() -> int:
-    return time.time_ns() // 1_000_000
+def now_or(now_ms: int | None) -> int:
+    """``now_ms`` checked, or the wall clock's time when it is None."""
+    if now_ms is None:
+        return time.time_ns() // 1_000_000
+    return check_ms("now_ms", now_ms)
 
 
 def session_ms_left(
-    session_id: object,
-    until_ms: object,
-    now_ms: int | None,
-    clock: Callable[[], int],
+    session_id: object, until_ms: object, now_ms: int | None
 ) -> int:
     """Milliseconds a revocation of ``session_id`` must be kept: until
     ``until_ms``, the last instant its seal could still be accepted. 0 or
     less once that has passed: there is nothing left to keep."""
     check_session_id(session_id)
-    return check_ms("until_ms", until_ms) - now_or(now_ms, clock)
+    return check_ms("until_ms", until_ms) - now_or(now_ms)
 
 
-def subject_epoch(
-    subject: object, issued_before_ms: int | None, clock: Callable[[], int]
-) -> int:
+def subject_epoch(subject: object, issued_before_ms: int | None) -> int:
     """The epoch a revocation of ``subject`` sets: sessions issued before
     it have ended."""
     check_subject(subject)
-    return now_or(issued_before_ms, clock)
+    return now_or(issued_before_ms)
 
 
 # -- at construction ------------------------------------------------------

@@ -16,7 +16,6 @@ from iron_fast.revocation._checks import (
     max_session_age_option,
     session_ms_left,
     subject_epoch,
-    wall_ms,
 )
 from iron_fast.revocation._contract import (
     Verdict,
@@ -40,7 +39,6 @@ class MemoryRevocation:
         "_max_session_age",
         "_monotonic",
         "_next_sweep",
-        "_now_ms",
         "_sessions",
         "_subjects",
     )
@@ -54,9 +52,8 @@ class MemoryRevocation:
         self._sessions: dict[str, float] = {}
         self._subjects: dict[str, tuple[int, float]] = {}
         self._next_sweep = self._SWEEP_AT_LEAST
-        # Replaceable clocks, so tests can move time without sleeping.
+        # Replaceable, so that tests can move time without sleeping.
         self._monotonic: Callable[[], float] = time.monotonic
-        self._now_ms: Callable[[], int] = wall_ms
 
     def __repr__(self) -> str:
         return f"MemoryRevocation(max_session_age={self._max_session_age})"
@@ -80,7 +77,7 @@ class MemoryRevocation:
     def revoke_session(
         self, session_id: str, until_ms: int, *, now_ms: int | None = None
     ) -> None:
-        left_ms = session_ms_left(session_id, until_ms, now_ms, self._now_ms)
+        left_ms = session_ms_left(session_id, until_ms, now_ms)
         if left_ms <= 0:
             return  # its seal is no longer accepted anyway
         with self._lock:
@@ -97,7 +94,7 @@ class MemoryRevocation:
     def revoke_subject(
         self, subject: str, *, issued_before_ms: int | None = None
     ) -> None:
-        epoch = subject_epoch(subject, issued_before_ms, self._now_ms)
+        epoch = subject_epoch(subject, issued_before_ms)
         keep = epoch_keep_ms(self._max_session_age) / 1000
         with self._lock:
             self._subjects[subject] = (epoch, self._monotonic() + keep)

@@ -23,7 +23,6 @@ from iron_fast.revocation._checks import (
     seconds_option,
     session_ms_left,
     subject_epoch,
-    wall_ms,
 )
 from iron_fast.revocation._contract import (
     STORE_UNAVAILABLE,
@@ -100,7 +99,6 @@ class RedisRevocation:
         "_lock",
         "_max_session_age",
         "_monotonic",
-        "_now_ms",
         "_on_error",
         "_prefix",
         "_redis",
@@ -158,7 +156,6 @@ class RedisRevocation:
         self._cache = {}
         self._lock = threading.Lock()
         self._monotonic: Callable[[], float] = time.monotonic
-        self._now_ms: Callable[[], int] = wall_ms
 
     def __repr__(self) -> str:
         if self._url is not None:
@@ -357,7 +354,7 @@ class RedisRevocation:
     def _session_write(
         self, session_id: str, until_ms: int, now_ms: int | None
     ) -> _Write | None:
-        left_ms = session_ms_left(session_id, until_ms, now_ms, self._now_ms)
+        left_ms = session_ms_left(session_id, until_ms, now_ms)
         if left_ms <= 0:
             return None  # its seal is no longer accepted anyway
         return self._session_key(session_id), b"1", left_ms
@@ -365,7 +362,7 @@ class RedisRevocation:
     def _subject_write(
         self, subject: str, issued_before_ms: int | None
     ) -> _Write:
-        epoch = subject_epoch(subject, issued_before_ms, self._now_ms)
+        epoch = subject_epoch(subject, issued_before_ms)
         keep_ms = epoch_keep_ms(self._max_session_age)
         return self._subject_key(subject), str(epoch).encode(), keep_ms
 
