@@ -13,18 +13,16 @@ import socket
 import stat
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from tests.conftest import load_file, require_or_skip
+from tests.served import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "demo" / "app.py"
-START_TIMEOUT = 20.0
 
 
 @pytest.fixture(autouse=True)
@@ -36,59 +34,16 @@ def _needs_the_demo_dependencies() -> None:
             require_or_skip(f"{name} is not installed (the [demo] extra)")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Demo:
+def start_demo(secret_file: Path, port: int | None = None) -> ServerProcess:
     """``python examples/demo/app.py`` on a free port, as demo.sh runs it
     (with the secret file moved out of the repository)."""
-
-    def __init__(self, secret_file: Path, port: int | None = None) -> None:
-        import httpx
-
-        self.url = f"http://127.0.0.1:{port or free_port()}"
-        self.log = tempfile.TemporaryFile()
-        env = {
-            **os.environ,
-            "PORT": self.url.rsplit(":", 1)[1],
-            "IRON_FAST_DEV_SECRET_FILE": str(secret_file),
-        }
-        self.proc = subprocess.Popen(
-            [sys.executable, str(DEMO)],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            try:
-                httpx.get(self.url + "/", timeout=1.0)
-                return
-            except httpx.TransportError:
-                time.sleep(0.05)
-        self.stop()
-        pytest.fail(f"the demo did not start:\n{self.output()}")
-
-    def output(self) -> str:
-        self.log.seek(0)
-        return self.log.read().decode("utf-8", "replace")
-
-    def stop(self) -> str:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
-        text = self.output()
-        self.log.close()
-        return text
+    port = port or free_port()
+    return ServerProcess(
+        [sys.executable, str(DEMO)],
+        cwd=ROOT,
+        env={"PORT": str(port), "IRON_FAST_DEV_SECRET_FILE": str(secret_file)},
+        port=port,
+    )
 
 
 def counter(page: str) -> int | None:
@@ -102,7 +57,7 @@ def test_login_counter_restart_logout(tmp_path: Path) -> None:
     secret_file = tmp_path / "dev-secret"
     # Keeps cookies and follows redirects, as a browser does.
     browser = httpx.Client(timeout=10.0, follow_redirects=True)
-    demo = Demo(secret_file)
+    demo = start_demo(secret_file)
     try:
         page = browser.get(demo.url + "/").text
         assert "not for production" in page.lower()
@@ -129,7 +84,7 @@ def test_login_counter_restart_logout(tmp_path: Path) -> None:
     assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
     secret = secret_file.read_text()
 
-    demo = Demo(secret_file)  # a restart: same secret, same session
+    demo = start_demo(secret_file)  # a restart: same secret, same session
     try:
         page = browser.get(demo.url + "/").text
         assert "Ada &lt;script&gt;" in page and counter(page) == 2

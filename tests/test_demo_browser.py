@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import require_or_skip
-from tests.test_demo import ROOT, Demo, free_port
+from tests.served import free_port
+from tests.test_demo import ROOT, start_demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "artifacts" / "demo"
@@ -96,7 +97,7 @@ def test_the_demo_in_a_browser(tmp_path: Path, browser: Any) -> None:
             page.locator("#node h2").wait_for()
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
-    demo = Demo(secret_file, port)
+    demo = start_demo(secret_file, port)
     try:
         page.goto(demo.url + "/")
         assert "encrypted, signed cookie" in page.inner_text(".lead")
@@ -129,7 +130,7 @@ def test_the_demo_in_a_browser(tmp_path: Path, browser: Any) -> None:
         first_log = demo.stop()
     assert "Traceback" not in first_log, first_log
 
-    demo = Demo(secret_file, port)  # the same server, restarted
+    demo = start_demo(secret_file, port)  # the same server, restarted
     try:
         page.reload()
         assert "Logged in as Ada." in page.inner_text("body")
@@ -179,7 +180,7 @@ def test_without_node_the_panel_says_how_to_enable_it(
 ) -> None:
     # No node on PATH for the demo (Python is started by its full path).
     monkeypatch.setenv("PATH", str(tmp_path))
-    demo = Demo(tmp_path / "dev-secret")
+    demo = start_demo(tmp_path / "dev-secret")
     try:
         page = browser.new_page()
         page.goto(demo.url + "/")

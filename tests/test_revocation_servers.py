@@ -6,9 +6,6 @@ stops and comes back.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.redis_fixtures import RedisServer
+from tests.served import ServerProcess, free_port
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE_TTL = 1.0
@@ -30,21 +28,15 @@ STALE_MARGIN = 0.5
 SLOW_MARGIN = 2.0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Server:
-    """``uvicorn tests.revocation_app:app`` on a loopback port."""
+    """``uvicorn tests.revocation_app:app`` on a loopback port, and an
+    HTTP client of it."""
 
     def __init__(self, env: dict[str, str]) -> None:
         import httpx
 
-        self.port = free_port()
-        self.log = open(os.devnull, "wb")
-        self.proc = subprocess.Popen(
+        port = free_port()
+        self.process = ServerProcess(
             [
                 sys.executable,
                 "-m",
@@ -53,28 +45,16 @@ class Server:
                 "--host",
                 "127.0.0.1",
                 "--port",
-                str(self.port),
+                str(port),
                 "--log-level",
                 "warning",
             ],
             cwd=REPO,
-            env={**os.environ, **env},
-            stdout=self.log,
-            stderr=self.log,
+            env=env,
+            port=port,
+            ready_path="/health",
         )
-        self.client = httpx.Client(
-            base_url=f"http://127.0.0.1:{self.port}", timeout=10
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if self.client.get("/health").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            assert self.proc.poll() is None, "uvicorn exited"
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.1)
+        self.client = httpx.Client(base_url=self.process.url, timeout=10)
 
     def get(self, path: str, cookie: str | None = None) -> Any:
         headers = {"Cookie": f"sid={cookie}"} if cookie else {}
@@ -88,13 +68,7 @@ class Server:
 
     def stop(self) -> None:
         self.client.close()
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
+        self.process.stop()
 
 
 @pytest.fixture

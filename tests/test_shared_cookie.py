@@ -7,13 +7,8 @@ read, change and re-seal the cookie the other wrote, over real HTTP.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import INTEROP_DIR, require_or_skip
+from tests.served import ServerProcess, free_port
 
 try:
     import httpx
@@ -30,58 +26,18 @@ except ImportError:  # pragma: no cover - a test dependency
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "shared_cookie"
 PASSWORD = "shared-cookie-test-password-32+chars"
 NAME = "shared_session"
-START_TIMEOUT = 20.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Service:
-    """A server process on a free loopback port, output kept in a file."""
-
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(
-            argv,
-            cwd=EXAMPLE,
-            env={**os.environ, **env, "PORT": str(self.port)},
-            stdin=subprocess.DEVNULL,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                break
-            try:
-                httpx.get(self.url + "/", timeout=1.0)
-                return
-            except httpx.TransportError:
-                time.sleep(0.05)
-        self.stop()
-        pytest.fail(f"{argv} did not start:\n{self.output()}")
-
-    def output(self) -> str:
-        self.log.seek(0)
-        return self.log.read().decode("utf-8", "replace")[-4000:]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
+def start_service(argv: list[str], env: dict[str, str]) -> ServerProcess:
+    """One of the example's services on a free loopback port."""
+    port = free_port()
+    return ServerProcess(
+        argv, cwd=EXAMPLE, env={**env, "PORT": str(port)}, port=port
+    )
 
 
 @pytest.fixture(scope="module")
-def services() -> Iterator[dict[str, Service]]:
+def services() -> Iterator[dict[str, ServerProcess]]:
     node = shutil.which("node")
     if node is None:
         require_or_skip("node is not on PATH (needed for the shared cookie)")
@@ -99,19 +55,18 @@ def services() -> Iterator[dict[str, Service]]:
         "SECRET_COOKIE_PASSWORD": PASSWORD,
         "IRON_SESSION_MODULE": (module / entry).resolve().as_uri(),
     }
-    started: dict[str, Service] = {}
+    started: dict[str, ServerProcess] = {}
     try:
-        started["node"] = Service([node, "server.mjs"], env)
-        started["python"] = Service([sys.executable, "app.py"], env)
+        started["node"] = start_service([node, "server.mjs"], env)
+        started["python"] = start_service([sys.executable, "app.py"], env)
         yield started
     finally:
         for service in started.values():
             service.stop()
-            service.log.close()
 
 
 def call(
-    service: Service, method: str, cookie: str | None = None
+    service: ServerProcess, method: str, cookie: str | None = None
 ) -> tuple[dict[str, Any], list[str]]:
     """One request with the given session cookie value: the session the
     service answered with and its Set-Cookie lines."""
@@ -132,7 +87,7 @@ def value_of(line: str) -> str:
     return rest.split(";", 1)[0]
 
 
-def test_python_writes_node_reads(services: dict[str, Service]) -> None:
+def test_python_writes_node_reads(services: dict[str, ServerProcess]) -> None:
     node, python = services["node"], services["python"]
     body, [line] = call(python, "POST")
     assert body == {
@@ -147,7 +102,7 @@ def test_python_writes_node_reads(services: dict[str, Service]) -> None:
     assert lines == []
 
 
-def test_node_writes_python_reads(services: dict[str, Service]) -> None:
+def test_node_writes_python_reads(services: dict[str, ServerProcess]) -> None:
     node, python = services["node"], services["python"]
     _, [line] = call(node, "POST")
     body, lines = call(python, "GET", value_of(line))
@@ -158,7 +113,9 @@ def test_node_writes_python_reads(services: dict[str, Service]) -> None:
     assert lines == []
 
 
-def test_back_and_forth_then_logout(services: dict[str, Service]) -> None:
+def test_back_and_forth_then_logout(
+    services: dict[str, ServerProcess],
+) -> None:
     node, python = services["node"], services["python"]
     cookie = None
     for turn in range(4):
@@ -177,7 +134,9 @@ def test_back_and_forth_then_logout(services: dict[str, Service]) -> None:
     assert python_logout.startswith(f"{NAME}=; Max-Age=0;")
 
 
-def test_same_set_cookie_attributes(services: dict[str, Service]) -> None:
+def test_same_set_cookie_attributes(
+    services: dict[str, ServerProcess],
+) -> None:
     _, [from_node] = call(services["node"], "POST")
     _, [from_python] = call(services["python"], "POST")
     suffix = "; Max-Age=1209540; Path=/; HttpOnly; Secure; SameSite=Lax"
@@ -188,7 +147,7 @@ def test_same_set_cookie_attributes(services: dict[str, Service]) -> None:
 
 
 def test_each_side_refuses_a_tampered_cookie(
-    services: dict[str, Service],
+    services: dict[str, ServerProcess],
 ) -> None:
     _, [line] = call(services["python"], "POST")
     value = value_of(line)
